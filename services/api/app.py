@@ -1,0 +1,38 @@
+"""The Flask app factory: settings and Deps come in, nothing connects at import time."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, g, request
+
+from services.api.errors import register_error_handlers
+from services.api.routes import jobs, system, work, workforces
+from shared import metrics
+from shared.bootstrap import Deps, build_deps
+from shared.config import Settings, from_env
+
+
+def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Flask:
+    settings = settings or (deps.settings if deps else from_env())
+    app = Flask("groundwork")
+    app.config["MAX_CONTENT_LENGTH"] = 512 * 1024 * 1024  # an uploaded manifest of 100,000 long lines fits
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["groundwork"] = deps or build_deps(settings)
+    for module in (jobs, work, workforces, system):
+        app.register_blueprint(module.bp)
+    register_error_handlers(app)
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _observe(response: Any) -> Any:
+        endpoint = request.endpoint or "unknown"
+        if endpoint != "system.prometheus":
+            metrics.REQUEST_SECONDS.labels(endpoint).observe(time.perf_counter() - g.get("started", 0))
+        return response
+
+    return app

@@ -1,0 +1,5 @@
+"""The app's one route registry (validation + OpenAPI)."""
+
+from services.api.openapi import Registry
+
+registry = Registry()

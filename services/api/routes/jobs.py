@@ -1,0 +1,159 @@
+"""Requester endpoints for labeling jobs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, g, request, stream_with_context
+from pydantic import ValidationError
+
+from services.api.auth import deps, requester_required
+from services.api.errors import error_response, pydantic_error
+from services.api.registry import registry
+from services.api.schemas import JobCreate, ObjectsQuery, Page
+from shared.domain.errors import Conflict, ValidationFailed
+from shared.domain.money import usd_to_micros
+from shared.domain.output import JobLayout
+from shared.services import jobs, queries
+from shared.storage import BlobNotFound
+
+bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
+
+
+def _spec(body: JobCreate) -> jobs.JobSpec:
+    return jobs.JobSpec(
+        name=body.name, task_type=body.task_type.value, label_attribute_name=body.label_attribute_name,
+        labels=body.labels, label_category_config_uri=body.label_category_config_uri,
+        manifest_uri=body.manifest_uri, output_uri=body.output_uri, workteam_id=body.workteam_id,
+        workers_per_object=body.workers_per_object,
+        price_per_task_micros=None if body.price_per_task_usd is None else usd_to_micros(body.price_per_task_usd),
+        task_time_limit_seconds=body.task_time_limit_seconds,
+        task_availability_lifetime_seconds=body.task_availability_lifetime_seconds,
+        max_concurrent_task_count=body.max_concurrent_task_count, title=body.title,
+        short_instruction=body.instructions.short, full_instruction=body.instructions.full,
+    )
+
+
+def _multipart_body() -> tuple[JobCreate, bytes]:
+    upload = request.files.get("manifest")
+    if upload is None:
+        raise ValidationFailed("upload the manifest as the 'manifest' file part", "manifest")
+    try:
+        payload = json.loads(request.form.get("job", ""))
+    except ValueError:
+        raise ValidationFailed("the 'job' form field must hold the job as JSON", "job") from None
+    return JobCreate.model_validate(payload), upload.read()
+
+
+@registry.route(bp, "", "POST", "Create a labeling job from a manifest URI or an uploaded manifest",
+                auth="requester", body=JobCreate, multipart=True,
+                responses={201: "Created; ingest starts in the background", 409: "Name taken"})
+@requester_required
+def create_job(body: JobCreate | None = None) -> Any:
+    uploaded = None
+    if request.mimetype == "multipart/form-data":
+        try:
+            body, uploaded = _multipart_body()
+        except ValidationError as exc:
+            return pydantic_error(exc, "job")
+    assert body is not None
+    spec = _spec(body)
+    if body.label_category_config is not None:
+        if spec.labels is not None or spec.label_category_config_uri:
+            raise ValidationFailed("give one of labels, label_category_config, label_category_config_uri",
+                                   "label_category_config")
+        from shared.domain.labels import parse_label_category_file
+        from shared.domain.task_types import spec_for
+
+        parsed = parse_label_category_file(body.label_category_config, spec_for(spec.task_type).min_labels)
+        spec = jobs.JobSpec(**{**spec.__dict__, "labels": list(parsed.labels),
+                               "short_instruction": spec.short_instruction or parsed.short_instruction,
+                               "full_instruction": spec.full_instruction or parsed.full_instruction})
+    d = deps()
+    with d.sessions.begin() as session:
+        job = jobs.create_job(d, session, g.requester_id, spec, uploaded)
+        job_id = job.id
+    jobs.announce_job(d, job_id)
+    with d.sessions() as session:
+        return queries.job_view(session, jobs.get_job(session, g.requester_id, str(job_id)), d.clock.now()), 201
+
+
+@registry.route(bp, "", "GET", "List your jobs (cursor pagination)", auth="requester", query=Page)
+@requester_required
+def list_jobs(query: Page) -> Any:
+    d = deps()
+    with d.sessions() as session:
+        rows = queries.list_jobs(session, g.requester_id, int(query.cursor or 0), query.limit)
+        items = [queries.job_view(session, job, d.clock.now()) for job in rows]
+    cursor = str(rows[-1].id) if len(rows) == query.limit else None
+    return {"items": items, "next_cursor": cursor}
+
+
+@registry.route(bp, "/<job_ref>", "GET", "A job: status, LabelCounters, cost, queue depth and ETA",
+                auth="requester", responses={200: "OK", 404: "No such job"})
+@requester_required
+def get_job(job_ref: str) -> Any:
+    d = deps()
+    with d.sessions() as session:
+        return queries.job_view(session, jobs.get_job(session, g.requester_id, job_ref), d.clock.now())
+
+
+@registry.route(bp, "/<job_ref>/stop", "POST", "Stop a job: in-flight tasks drain, then the output is written",
+                auth="requester", responses={200: "Stopping", 404: "No such job", 409: "Already ended"})
+@requester_required
+def stop_job(job_ref: str) -> Any:
+    d = deps()
+    with d.sessions.begin() as session:
+        job = jobs.get_job(session, g.requester_id, job_ref)
+        jobs.stop_job(d, session, job, f"requester:{g.requester_id}")
+    with d.sessions() as session:
+        return queries.job_view(session, jobs.get_job(session, g.requester_id, job_ref), d.clock.now())
+
+
+@registry.route(bp, "/<job_ref>/objects", "GET", "A job's data objects with state, answers, label and failure reason",
+                auth="requester", query=ObjectsQuery, responses={200: "OK", 404: "No such job"})
+@requester_required
+def list_objects(job_ref: str, query: ObjectsQuery) -> Any:
+    d = deps()
+    with d.sessions() as session:
+        job = jobs.get_job(session, g.requester_id, job_ref)
+        after = int(query.cursor) if query.cursor is not None else -1
+        items = queries.list_objects(session, job.id, query.state, after, query.limit)
+    cursor = str(items[-1]["line_no"]) if len(items) == query.limit else None
+    return {"items": items, "next_cursor": cursor}
+
+
+@registry.route(bp, "/<job_ref>/output", "GET", "The output manifest (JSON Lines), once the job has ended",
+                auth="requester", responses={200: "JSON Lines", 404: "No such job", 409: "Not written yet"})
+@requester_required
+def output_manifest(job_ref: str) -> Any:
+    d = deps()
+    with d.sessions() as session:
+        job = jobs.get_job(session, g.requester_id, job_ref)
+        if job.export_state != "done":
+            raise Conflict(f"the output manifest is written when the job ends; the job is {job.status}", "job")
+        uri = JobLayout.for_job(job.output_uri, job.name).output_manifest
+    try:
+        blocks = d.blobs.iter_blocks(uri)
+        first = next(blocks, b"")
+    except BlobNotFound as exc:
+        return error_response(404, "not_found", str(exc), "job")
+
+    def stream() -> Any:
+        yield first
+        yield from blocks
+
+    return Response(stream_with_context(stream()), mimetype="application/jsonlines",
+                    headers={"X-Output-Manifest-Uri": uri})
+
+
+@registry.route(bp, "/<job_ref>/audit", "GET", "The job's audit trail (append-only)", auth="requester",
+                query=Page, responses={200: "OK", 404: "No such job"})
+@requester_required
+def audit_trail(job_ref: str, query: Page) -> Any:
+    d = deps()
+    with d.sessions() as session:
+        job = jobs.get_job(session, g.requester_id, job_ref)
+        items = queries.audit_events(session, job.id, int(query.cursor or 0), query.limit)
+    return {"items": items, "next_cursor": str(items[-1]["id"]) if len(items) == query.limit else None}

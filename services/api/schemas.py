@@ -1,0 +1,89 @@
+"""Request models. Limits follow Ground Truth's CreateLabelingJob constraints; messages name the field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from shared.domain.pricing import WorkforceKind
+from shared.domain.task_types import TaskType
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Instructions(Strict):
+    short: str = Field("", max_length=2048)
+    full: str = Field("", max_length=65536)
+
+
+class JobCreate(Strict):
+    name: str = Field(min_length=1, max_length=63, description="unique, ignoring case")
+    task_type: TaskType
+    label_attribute_name: str | None = Field(None, min_length=1, max_length=127,
+                                             description="defaults to the job name")
+    labels: list[str] | None = Field(None, min_length=1, max_length=1000)
+    label_category_config: dict[str, Any] | None = Field(
+        None, description="a Ground Truth label-category file, inline")
+    label_category_config_uri: str | None = Field(None, max_length=1024)
+    manifest_uri: str | None = Field(None, max_length=1024, description="s3:// or file://")
+    output_uri: str | None = Field(None, max_length=1024)
+    workteam_id: int = Field(ge=1)
+    workers_per_object: int = Field(3, ge=1, le=9)
+    price_per_task_usd: Decimal | None = Field(None, ge=0, le=100, max_digits=12, decimal_places=6)
+    task_time_limit_seconds: int = Field(300, ge=30, le=28800)
+    task_availability_lifetime_seconds: int = Field(864000, ge=60, le=2592000)
+    max_concurrent_task_count: int = Field(1000, ge=1, le=5000)
+    title: str = Field("", max_length=128)
+    instructions: Instructions = Field(default_factory=Instructions)
+
+
+class Page(Strict):
+    limit: int = Field(50, ge=1, le=500)
+    cursor: str | None = Field(None, max_length=32, pattern=r"^[0-9]+$")
+
+
+class ObjectsQuery(Page):
+    state: str | None = Field(None, pattern=r"^(queued|open|answered|labeled|failed|unlabeled)$")
+
+
+class WorkforceCreate(Strict):
+    name: str = Field(min_length=1, max_length=63)
+    kind: WorkforceKind
+    vendor_price_usd: Decimal | None = Field(None, ge=0, le=100, max_digits=12, decimal_places=6)
+
+
+class WorkteamCreate(Strict):
+    name: str = Field(min_length=1, max_length=63)
+    workforce_id: int = Field(ge=1)
+    description: str = Field("", max_length=200)
+
+
+class LabelerCreate(Strict):
+    name: str = Field(min_length=1, max_length=128)
+    email: EmailStr | None = None
+    workforce_id: int = Field(ge=1)
+    workteam_ids: list[int] = Field(default_factory=list, max_length=25)
+
+
+class Signup(Strict):
+    name: str = Field(min_length=1, max_length=128)
+    email: EmailStr | None = None
+
+
+class NextTask(Strict):
+    job_id: int | None = Field(None, ge=1)
+
+
+class Submission(Strict):
+    answer: dict[str, Any]
+
+    @field_validator("answer")
+    @classmethod
+    def _not_empty(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not value:
+            raise ValueError("must not be empty")
+        return value

@@ -1,0 +1,104 @@
+"""Settings: the one place that reads the environment.
+
+Every adapter is chosen by the scheme of a URL setting (sqlite/postgresql, filesystem/redis, file/s3), so a bare
+checkout runs with no servers and production differs only in environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration shared by the API, the workers and the CLI."""
+
+    data_dir: Path = Path("./var")
+    database_url: str = ""
+    broker_url: str = "filesystem://"
+    blob_url: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    profile: str = "embedded"
+    secret_key: str = "dev-insecure-secret-change-me"
+    public_base_url: str = "http://127.0.0.1:8080"
+    service_fee_usd: str = "0.08"
+    sweep_seconds: float = 2.0
+    redrive_seconds: float = 30.0
+    media_url_seconds: int = 900
+    chunk_lines: int = 2000
+    file_roots: tuple[Path, ...] = field(default_factory=tuple)
+    metrics_port: int = 0
+    auth_cache_seconds: float = 30.0
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'groundwork.sqlite3').resolve()}"
+
+    @property
+    def effective_blob_url(self) -> str:
+        return self.blob_url or (self.data_dir / "blobs").resolve().as_uri()
+
+    @property
+    def broker_folder(self) -> Path:
+        return (self.data_dir / "broker").resolve()
+
+    @property
+    def allowed_file_roots(self) -> tuple[Path, ...]:
+        """Folders that `file://` URIs may point into; the data dir is always one of them."""
+        return (self.data_dir.resolve(), *[p.resolve() for p in self.file_roots])
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def validate(self) -> None:
+        """Refuse embedded adapters in production: a SQLite file behind gunicorn loses data under load."""
+        if self.profile == "production":
+            bad = [
+                name
+                for name, value in (
+                    ("GW_DATABASE_URL", self.effective_database_url),
+                    ("GW_BROKER_URL", self.broker_url),
+                    ("GW_BLOB_URL", self.effective_blob_url),
+                )
+                if value.startswith(("sqlite", "filesystem", "file:", "memory"))
+            ]
+            if bad:
+                raise ValueError(f"GW_PROFILE=production refuses embedded adapters: {', '.join(bad)}")
+            if self.secret_key == Settings.secret_key:
+                raise ValueError("GW_PROFILE=production needs GW_SECRET_KEY")
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from GW_* variables; unknown values fail loudly at startup, not on first use."""
+    env = os.environ if environ is None else environ
+    defaults = Settings()
+    roots = tuple(Path(p) for p in env.get("GW_FILE_ROOTS", "").split(os.pathsep) if p)
+    settings = Settings(
+        data_dir=Path(env.get("GW_DATA_DIR", str(defaults.data_dir))),
+        database_url=env.get("GW_DATABASE_URL", ""),
+        broker_url=env.get("GW_BROKER_URL", defaults.broker_url),
+        blob_url=env.get("GW_BLOB_URL", ""),
+        s3_endpoint_url=env.get("GW_S3_ENDPOINT_URL") or None,
+        s3_region=env.get("GW_S3_REGION", defaults.s3_region),
+        profile=env.get("GW_PROFILE", defaults.profile),
+        secret_key=env.get("GW_SECRET_KEY", defaults.secret_key),
+        public_base_url=env.get("GW_PUBLIC_BASE_URL", defaults.public_base_url).rstrip("/"),
+        service_fee_usd=env.get("GW_SERVICE_FEE_USD", defaults.service_fee_usd),
+        sweep_seconds=float(env.get("GW_SWEEP_SECONDS", defaults.sweep_seconds)),
+        redrive_seconds=float(env.get("GW_REDRIVE_SECONDS", defaults.redrive_seconds)),
+        media_url_seconds=int(env.get("GW_MEDIA_URL_SECONDS", defaults.media_url_seconds)),
+        chunk_lines=max(1000, int(env.get("GW_CHUNK_LINES", defaults.chunk_lines))),
+        file_roots=roots,
+        metrics_port=int(env.get("GW_METRICS_PORT", "0")),
+        auth_cache_seconds=float(env.get("GW_AUTH_CACHE_SECONDS", defaults.auth_cache_seconds)),
+    )
+    settings.validate()
+    return settings

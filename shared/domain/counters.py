@@ -1,0 +1,33 @@
+"""LabelCounters as Ground Truth reports them, derived from object states (never stored separately)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class LabelCounters:
+    TotalLabeled: int
+    HumanLabeled: int
+    MachineLabeled: int
+    FailedNonRetryableError: int
+    Unlabeled: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def label_counters(states: Mapping[str, int], machine_labeled: int = 0) -> LabelCounters:
+    """`states` counts objects by ObjectState; every object not labeled or failed is still Unlabeled."""
+    labeled = states.get("labeled", 0)
+    failed = states.get("failed", 0)
+    total = sum(states.values())
+    human = labeled - machine_labeled
+    return LabelCounters(
+        TotalLabeled=labeled,
+        HumanLabeled=human,
+        MachineLabeled=machine_labeled,
+        FailedNonRetryableError=failed,
+        Unlabeled=total - labeled - failed,
+    )

@@ -1,0 +1,61 @@
+"""Input manifest lines: Ground Truth's rules, checked one line at a time so a bad line never stops good ones."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+MAX_LINE_CHARS = 100_000
+MAX_ATTRIBUTE_CHARS = 20_000
+MAX_DATASET_OBJECTS = 100_000
+URI_SCHEMES = ("s3://", "file://")
+
+
+@dataclass(frozen=True)
+class ParsedLine:
+    """A good line: its data (`source` text or `source-ref` URI) and the raw text kept for the output."""
+
+    source: str | None
+    source_ref: str | None
+
+
+class BadLine(ValueError):
+    """A manifest line that cannot become a task; the message is shown to the requester with its line number."""
+
+
+def _check_attribute_sizes(record: dict[str, Any]) -> None:
+    for key, value in record.items():
+        if key.startswith("$"):
+            raise BadLine(f"attribute name '{key[:40]}' must not start with '$'")
+        size = len(value) if isinstance(value, str) else len(json.dumps(value, ensure_ascii=False))
+        if size > MAX_ATTRIBUTE_CHARS:
+            raise BadLine(f"attribute '{key[:40]}' is {size} characters; the limit is {MAX_ATTRIBUTE_CHARS}")
+
+
+def parse_line(text: str, source_key: str) -> ParsedLine:
+    """Check one non-blank line against the task type's data key; raise BadLine with a reason."""
+    if len(text) > MAX_LINE_CHARS:
+        raise BadLine(f"line is {len(text)} characters; the limit is {MAX_LINE_CHARS}")
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        raise BadLine(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(record, dict):
+        raise BadLine("each line must be a JSON object")
+    has_ref, has_source = "source-ref" in record, "source" in record
+    if has_ref == has_source:
+        raise BadLine("a line needs exactly one of 'source-ref' and 'source'")
+    if len(text) > MAX_ATTRIBUTE_CHARS or any(k.startswith("$") for k in record):
+        _check_attribute_sizes(record)
+    present = "source-ref" if has_ref else "source"
+    if present != source_key:
+        raise BadLine(f"this task type reads '{source_key}', but the line has '{present}'")
+    value = record[present]
+    if not isinstance(value, str) or not value:
+        raise BadLine(f"'{present}' must be a non-empty string")
+    if has_ref:
+        if not value.startswith(URI_SCHEMES):
+            raise BadLine("'source-ref' must be an s3:// or file:// URI")
+        return ParsedLine(source=None, source_ref=value)
+    return ParsedLine(source=value, source_ref=None)

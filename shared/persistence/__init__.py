@@ -1,0 +1,1 @@
+"""SQLAlchemy adapter: the schema, engines, and the SQL that the use cases run."""

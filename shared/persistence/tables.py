@@ -1,0 +1,250 @@
+"""The schema. The database is the source of truth: queue messages only say "look again".
+
+Timestamps are naive UTC everywhere (SQLite has no time zones; PostgreSQL gets `timestamp`).
+Money is integer micro-dollars.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Requester(Base):
+    __tablename__ = "requester"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ApiKey(Base):
+    """Requester API keys, stored only as SHA-256 digests of the 256-bit token."""
+
+    __tablename__ = "api_key"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("requester.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Workforce(Base):
+    __tablename__ = "workforce"
+    __table_args__ = (UniqueConstraint("requester_id", "name_key"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("requester.id"))
+    name: Mapped[str] = mapped_column(String(63))
+    name_key: Mapped[str] = mapped_column(String(63))
+    kind: Mapped[str] = mapped_column(String(16))
+    vendor_price_micros: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Workteam(Base):
+    __tablename__ = "workteam"
+    __table_args__ = (UniqueConstraint("requester_id", "name_key"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("requester.id"))
+    workforce_id: Mapped[int] = mapped_column(ForeignKey("workforce.id"), index=True)
+    name: Mapped[str] = mapped_column(String(63))
+    name_key: Mapped[str] = mapped_column(String(63))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Labeler(Base):
+    __tablename__ = "labeler"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workforce_id: Mapped[int] = mapped_column(ForeignKey("workforce.id"), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class WorkteamMember(Base):
+    __tablename__ = "workteam_member"
+    workteam_id: Mapped[int] = mapped_column(ForeignKey("workteam.id"), primary_key=True)
+    labeler_id: Mapped[int] = mapped_column(ForeignKey("labeler.id"), primary_key=True, index=True)
+
+
+class Job(Base):
+    __tablename__ = "job"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("requester.id"), index=True)
+    name: Mapped[str] = mapped_column(String(63))
+    name_key: Mapped[str] = mapped_column(String(63), unique=True)
+    task_type: Mapped[str] = mapped_column(String(64))
+    label_attribute: Mapped[str] = mapped_column(String(127))
+    labels_json: Mapped[str] = mapped_column(Text)
+    short_instruction: Mapped[str] = mapped_column(Text, default="")
+    full_instruction: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(String(128), default="")
+    workteam_id: Mapped[int] = mapped_column(ForeignKey("workteam.id"), index=True)
+    workers_per_object: Mapped[int] = mapped_column(Integer)
+    price_micros: Mapped[int] = mapped_column(BigInteger)
+    fee_micros: Mapped[int] = mapped_column(BigInteger)
+    task_time_limit_s: Mapped[int] = mapped_column(Integer)
+    availability_lifetime_s: Mapped[int] = mapped_column(Integer)
+    max_concurrent: Mapped[int] = mapped_column(Integer)
+    manifest_uri: Mapped[str] = mapped_column(Text)
+    output_uri: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    chunks_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    dataset_lines: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    export_state: Mapped[str] = mapped_column(String(16), default="none")
+    export_claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    exported_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class IngestChunk(Base):
+    """One byte range of the manifest; `done` flips in the same transaction that inserts its objects."""
+
+    __tablename__ = "ingest_chunk"
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), primary_key=True)
+    chunk_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start_byte: Mapped[int] = mapped_column(BigInteger)
+    end_byte: Mapped[int] = mapped_column(BigInteger)
+    first_line_no: Mapped[int] = mapped_column(Integer)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    good_lines: Mapped[int] = mapped_column(Integer, default=0)
+    bad_lines: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DataObject(Base):
+    """One manifest line. `remaining` is how many more leases it can hand out; the claim query decrements it."""
+
+    __tablename__ = "data_object"
+    __table_args__ = (
+        UniqueConstraint("job_id", "line_no"),
+        Index("ix_data_object_claim", "job_id", "state", "line_no"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source_ref: Mapped[str | None] = mapped_column(Text, nullable=True)
+    state: Mapped[str] = mapped_column(String(16))
+    remaining: Mapped[int] = mapped_column(Integer)
+    answers_count: Mapped[int] = mapped_column(Integer, default=0)
+    released_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Assignment(Base):
+    """A lease of one object to one labeler; (object, labeler) is unique, so nobody answers an object twice."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        # Unique among live assignments: an expired lease may go back to the same labeler; nothing else may.
+        Index(
+            "uq_assignment_object_labeler",
+            "object_id",
+            "labeler_id",
+            unique=True,
+            postgresql_where=text("state <> 'expired'"),
+            sqlite_where=text("state <> 'expired'"),
+        ),
+        Index("ix_assignment_open_leases", "state", "expires_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
+    object_id: Mapped[int] = mapped_column(ForeignKey("data_object.id"))
+    labeler_id: Mapped[int] = mapped_column(ForeignKey("labeler.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    leased_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class AnswerRow(Base):
+    __tablename__ = "answer"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), unique=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
+    object_id: Mapped[int] = mapped_column(ForeignKey("data_object.id"), index=True)
+    labeler_id: Mapped[int] = mapped_column(ForeignKey("labeler.id"))
+    content: Mapped[str] = mapped_column(Text)
+    accepted_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ConsolidatedLabel(Base):
+    __tablename__ = "consolidated_label"
+    object_id: Mapped[int] = mapped_column(ForeignKey("data_object.id"), primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
+    class_index: Mapped[int] = mapped_column(Integer)
+    class_name: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[float] = mapped_column(Float)
+    votes: Mapped[int] = mapped_column(Integer)
+    human: Mapped[bool] = mapped_column(Boolean, default=True)
+    algorithm: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LedgerEntry(Base):
+    """Money moved. `key` ("pay:<assignment>", "fee:<object>") is unique, so nothing is ever paid twice."""
+
+    __tablename__ = "ledger_entry"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
+    workforce_id: Mapped[int | None] = mapped_column(ForeignKey("workforce.id"), nullable=True)
+    labeler_id: Mapped[int | None] = mapped_column(ForeignKey("labeler.id"), nullable=True)
+    object_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    assignment_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    amount_micros: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEvent(Base):
+    """Append-only (database triggers refuse UPDATE and DELETE): one row per job or assignment transition."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    job_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    object_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    assignment_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    detail: Mapped[str] = mapped_column(Text, server_default=text("'{}'"))

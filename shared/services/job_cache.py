@@ -1,0 +1,46 @@
+"""Immutable job facts the hot path needs on every claim and submit, cached per process."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from shared.bootstrap import Deps
+from shared.domain.labels import LabelConfig
+from shared.domain.task_types import TaskTypeSpec, spec_for
+from shared.persistence.tables import Job, Workteam
+
+
+@dataclass(frozen=True)
+class JobFacts:
+    id: int
+    name: str
+    title: str
+    task_type: str
+    spec: TaskTypeSpec
+    labels: LabelConfig
+    workers_per_object: int
+    price_micros: int
+    workforce_id: int
+    workteam_id: int
+    task_time_limit_s: int
+
+
+def job_facts(deps: Deps, session: Session, job_id: int) -> JobFacts:
+    cache: dict[int, JobFacts] = deps.cache.setdefault("job_facts", {})
+    facts = cache.get(job_id)
+    if facts is None:
+        job = session.get(Job, job_id)
+        assert job is not None
+        team = session.get(Workteam, job.workteam_id)
+        assert team is not None
+        facts = JobFacts(
+            id=job.id, name=job.name, title=job.title, task_type=job.task_type, spec=spec_for(job.task_type),
+            labels=LabelConfig(tuple(json.loads(job.labels_json)), job.short_instruction, job.full_instruction),
+            workers_per_object=job.workers_per_object, price_micros=job.price_micros,
+            workforce_id=team.workforce_id, workteam_id=team.id, task_time_limit_s=job.task_time_limit_s,
+        )
+        cache[job_id] = facts
+    return facts

@@ -1,0 +1,138 @@
+"""Creating and stopping labeling jobs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.bootstrap import Deps
+from shared.domain.errors import Conflict, NotFound, ValidationFailed
+from shared.domain.labels import LabelConfig, check_labels, parse_label_category_file
+from shared.domain.naming import check_job_name, check_label_attribute_name
+from shared.domain.pricing import PUBLIC_MAX_LIFETIME_S, WorkforceKind, price_for_job
+from shared.domain.states import JobStatus
+from shared.domain.task_types import spec_for
+from shared.messaging import TaskNames
+from shared.persistence.tables import Job, Workforce
+from shared.services import accounts, audit
+from shared.services.job_states import transition_job
+from shared.storage import BlobNotFound
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A validated create-job request (the API's pydantic model maps onto this)."""
+
+    name: str
+    task_type: str
+    label_attribute_name: str | None
+    labels: list[str] | None
+    label_category_config_uri: str | None
+    manifest_uri: str | None
+    output_uri: str | None
+    workteam_id: int
+    workers_per_object: int
+    price_per_task_micros: int | None
+    task_time_limit_seconds: int
+    task_availability_lifetime_seconds: int
+    max_concurrent_task_count: int
+    title: str = ""
+    short_instruction: str = ""
+    full_instruction: str = ""
+
+
+def _label_config(deps: Deps, spec: JobSpec, min_labels: int) -> LabelConfig:
+    if (spec.labels is None) == (spec.label_category_config_uri is None):
+        raise ValidationFailed("give exactly one of 'labels' and 'label_category_config_uri'", "labels")
+    if spec.labels is not None:
+        return LabelConfig(check_labels(spec.labels, min_labels), spec.short_instruction, spec.full_instruction)
+    field = "label_category_config_uri"
+    try:
+        doc = json.loads(deps.blobs.read_bytes(spec.label_category_config_uri or ""))
+    except BlobNotFound as exc:
+        raise ValidationFailed(str(exc), field) from None
+    except ValueError:
+        raise ValidationFailed("the label category file is not valid JSON", field) from None
+    parsed = parse_label_category_file(doc, min_labels, field)
+    return LabelConfig(parsed.labels, spec.short_instruction or parsed.short_instruction,
+                       spec.full_instruction or parsed.full_instruction)
+
+
+def create_job(deps: Deps, session: Session, requester_id: int, spec: JobSpec, uploaded: bytes | None) -> Job:
+    """Validate, store the job as Initializing, and ask a worker to plan the manifest's ingest."""
+    check_job_name(spec.name)
+    type_spec = spec_for(spec.task_type)
+    attribute = spec.label_attribute_name or spec.name
+    check_label_attribute_name(attribute, type_spec.needs_ref_suffix)
+    labels = _label_config(deps, spec, type_spec.min_labels)
+    team = accounts.get_workteam(session, requester_id, spec.workteam_id)
+    workforce = session.get(Workforce, team.workforce_id)
+    assert workforce is not None
+    price = price_for_job(workforce.kind, spec.price_per_task_micros, workforce.vendor_price_micros, type_spec)
+    if workforce.kind == WorkforceKind.PUBLIC and spec.task_availability_lifetime_seconds > PUBLIC_MAX_LIFETIME_S:
+        raise ValidationFailed(f"a public workforce allows at most {PUBLIC_MAX_LIFETIME_S} seconds (12 hours)",
+                               "task_availability_lifetime_seconds")
+    if session.scalar(select(Job.id).where(Job.name_key == spec.name.lower())) is not None:
+        raise Conflict(f"a job named '{spec.name}' exists already (names ignore case)", "name")
+    now = deps.clock.now()
+    if uploaded is None and not spec.manifest_uri:
+        raise ValidationFailed("give a manifest_uri or upload a manifest file", "manifest_uri")
+    if spec.manifest_uri and not spec.manifest_uri.startswith(("s3://", "file://")):
+        raise ValidationFailed("must be an s3:// or file:// URI", "manifest_uri")
+    if spec.manifest_uri and not deps.blobs.exists(spec.manifest_uri):
+        raise ValidationFailed(f"cannot read {spec.manifest_uri[:200]}", "manifest_uri")
+    output = spec.output_uri or deps.settings.effective_blob_url.rstrip("/") + "/output"
+    if not output.startswith(("s3://", "file://")):
+        raise ValidationFailed("must be an s3:// or file:// URI", "output_uri")
+    job = Job(
+        requester_id=requester_id, name=spec.name, name_key=spec.name.lower(), task_type=spec.task_type,
+        label_attribute=attribute, labels_json=json.dumps(list(labels.labels)),
+        short_instruction=labels.short_instruction, full_instruction=labels.full_instruction, title=spec.title,
+        workteam_id=team.id, workers_per_object=spec.workers_per_object, price_micros=price,
+        fee_micros=deps.fee_micros, task_time_limit_s=spec.task_time_limit_seconds,
+        availability_lifetime_s=spec.task_availability_lifetime_seconds,
+        max_concurrent=spec.max_concurrent_task_count, manifest_uri=spec.manifest_uri or "", output_uri=output,
+        status=JobStatus.INITIALIZING.value, created_at=now, updated_at=now,
+    )
+    session.add(job)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"a job named '{spec.name}' exists already (names ignore case)", "name") from None
+    if uploaded is not None:
+        job.manifest_uri = f"{deps.settings.effective_blob_url.rstrip('/')}/uploads/{job.id}/input.manifest"
+        deps.blobs.write_bytes(job.manifest_uri, uploaded, "application/jsonlines")
+    audit.record(session, now, "job_status", f"requester:{requester_id}", job_id=job.id, to_state=job.status)
+    return job
+
+
+def announce_job(deps: Deps, job_id: int) -> None:
+    """After commit: the planner may run before this returns, so the row must exist first."""
+    deps.queue.send(TaskNames.PLAN_INGEST, job_id=job_id)
+
+
+def get_job(session: Session, requester_id: int, ref: str) -> Job:
+    """By id or by name (ignoring case); another requester's job is reported as missing."""
+    query = select(Job).where(Job.id == int(ref)) if ref.isdigit() else select(Job).where(Job.name_key == ref.lower())
+    job = session.scalar(query)
+    if job is None or job.requester_id != requester_id:
+        raise NotFound(f"no job '{ref[:80]}'", "job")
+    return job
+
+
+def stop_job(deps: Deps, session: Session, job: Job, actor: str) -> Job:
+    """InProgress/Initializing -> Stopping; the sweep drains leases and then stops it (GT's semantics)."""
+    if job.status in (JobStatus.STOPPING, JobStatus.STOPPED):
+        return job
+    if job.status not in (JobStatus.IN_PROGRESS, JobStatus.INITIALIZING):
+        raise Conflict(f"a {job.status} job cannot be stopped", "job")
+    transition_job(session, job, JobStatus.STOPPING, deps.clock.now(), actor)
+    return job
+
+
+def job_labels(job: Job) -> tuple[str, ...]:
+    return tuple(json.loads(job.labels_json))

@@ -1,0 +1,172 @@
+"""What labelers do: lease the next task, submit an answer (idempotent, paid once), extend, decline."""
+
+from __future__ import annotations
+
+import calendar
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from shared import metrics
+from shared.bootstrap import Deps
+from shared.domain.answers import normalize_classification_answer
+from shared.domain.errors import Conflict, NotFound
+from shared.domain.states import AssignmentState, ObjectState
+from shared.persistence.tables import AnswerRow, Assignment, DataObject, Job, LedgerEntry
+from shared.services import audit
+from shared.services.claims import claim_generic, claim_postgres
+from shared.services.job_cache import JobFacts, job_facts
+from shared.services.media import sign_media
+from shared.services.release import replace_one
+
+
+def _actor(labeler_id: int) -> str:
+    return f"labeler:{labeler_id}"
+
+
+def task_view(deps: Deps, facts: JobFacts, claim: dict[str, Any]) -> dict[str, Any]:
+    """What the labeler sees: the object (text, or a short-lived URL), labels, instructions and the lease."""
+    expires: datetime = claim["expires_at"]
+    data: dict[str, Any] = {"datasetObjectId": str(claim["line_no"])}
+    if claim["source"] is not None:
+        data["source"] = data["taskObject"] = claim["source"]
+    else:
+        ref = claim["source_ref"]
+        url = deps.blobs.presign_get(ref, deps.settings.media_url_seconds) if ref.startswith("s3://") else None
+        if url is None:
+            exp = calendar.timegm((deps.clock.now() + timedelta(seconds=deps.settings.media_url_seconds)).timetuple())
+            sig = sign_media(deps.settings.secret_key, claim["id"], exp)
+            url = f"/api/v1/media/{claim['id']}?exp={exp}&sig={sig}"
+        data["taskObject"] = data["source_ref_url"] = url
+    return {
+        "assignment_id": claim["id"],
+        "job_id": facts.id,
+        "job_name": facts.name,
+        "title": facts.title,
+        "task_type": facts.task_type,
+        "lease_expires_at": expires.isoformat() + "Z",
+        "input": data,
+        "labels": list(facts.labels.labels),
+        "instructions": {"short": facts.labels.short_instruction, "full": facts.labels.full_instruction},
+        "answer_element": facts.spec.element,
+    }
+
+
+def claim_next(deps: Deps, labeler_id: int, job_id: int | None = None) -> dict[str, Any] | None:
+    now = deps.clock.now()
+    with deps.sessions.begin() as session:
+        claim = (claim_postgres if deps.is_postgres else claim_generic)(session, labeler_id, job_id, now)
+        if claim is None:
+            return None
+        audit.record(session, now, "assignment", _actor(labeler_id), job_id=claim["job_id"],
+                     object_id=claim["object_id"], assignment_id=claim["id"], to_state=AssignmentState.LEASED)
+        facts = job_facts(deps, session, claim["job_id"])
+    metrics.TASKS_LEASED.labels(facts.name).inc()
+    return task_view(deps, facts, claim)
+
+
+def _own_assignment(session: Session, labeler_id: int, assignment_id: int) -> Assignment:
+    row = session.get(Assignment, assignment_id)
+    if row is None or row.labeler_id != labeler_id:
+        raise NotFound(f"no assignment {assignment_id} for this labeler", "assignment_id")
+    return row
+
+
+def submit(deps: Deps, labeler_id: int, assignment_id: int, answer: Any) -> dict[str, Any]:
+    """Record the answer, pay the labeler once, and mark the object answered when it has enough answers.
+
+    A repeated submit of the same assignment changes nothing and pays nothing: the assignment leaves
+    'leased' exactly once, in the same transaction as the answer, the pay and the audit event.
+    """
+    now = deps.clock.now()
+    with deps.sessions.begin() as session:
+        row = session.execute(
+            update(Assignment)
+            .where(Assignment.id == assignment_id, Assignment.labeler_id == labeler_id,
+                   Assignment.state == AssignmentState.LEASED, Assignment.expires_at >= now)
+            .values(state=AssignmentState.SUBMITTED, ended_at=now)
+            .returning(Assignment.job_id, Assignment.object_id, Assignment.leased_at)
+        ).first()
+        if row is None:
+            return _already_submitted(session, labeler_id, assignment_id, now)
+        job_id, object_id, leased_at = row
+        facts = job_facts(deps, session, job_id)
+        content = normalize_classification_answer(answer, facts.spec, facts.labels)
+        session.execute(insert(AnswerRow).values(
+            assignment_id=assignment_id, job_id=job_id, object_id=object_id, labeler_id=labeler_id,
+            content=json.dumps(content), accepted_at=leased_at, submitted_at=now))
+        if facts.price_micros:
+            session.execute(insert(LedgerEntry).values(
+                key=f"pay:{assignment_id}", kind="worker_pay", job_id=job_id, workforce_id=facts.workforce_id,
+                labeler_id=labeler_id, object_id=object_id, assignment_id=assignment_id,
+                amount_micros=facts.price_micros, created_at=now))
+        state = session.execute(
+            update(DataObject).where(DataObject.id == object_id)
+            .values(answers_count=DataObject.answers_count + 1)
+            .returning(DataObject.answers_count, DataObject.state)
+        ).first()
+        assert state is not None
+        if state[0] >= facts.workers_per_object and state[1] == ObjectState.OPEN:
+            session.execute(update(DataObject).where(DataObject.id == object_id).values(state=ObjectState.ANSWERED))
+            job = session.get(Job, job_id)
+            assert job is not None
+            replace_one(session, job, now)
+        audit.record(session, now, "assignment", _actor(labeler_id), job_id=job_id, object_id=object_id,
+                     assignment_id=assignment_id, from_state=AssignmentState.LEASED, to_state=AssignmentState.SUBMITTED)
+    metrics.ANSWERS_SUBMITTED.labels(facts.name).inc()
+    if facts.price_micros:
+        metrics.COST_ACCRUED.labels(facts.name, "worker_pay").inc(facts.price_micros / 1e6)
+    return {"assignment_id": assignment_id, "state": AssignmentState.SUBMITTED.value, "duplicate": False,
+            "answer": content}
+
+
+def _already_submitted(session: Session, labeler_id: int, assignment_id: int, now: datetime) -> dict[str, Any]:
+    row = _own_assignment(session, labeler_id, assignment_id)
+    if row.state == AssignmentState.SUBMITTED:
+        stored = session.scalar(select(AnswerRow.content).where(AnswerRow.assignment_id == assignment_id))
+        return {"assignment_id": assignment_id, "state": row.state, "duplicate": True,
+                "answer": json.loads(stored or "{}")}
+    if row.state == AssignmentState.LEASED and row.expires_at < now:
+        raise Conflict("the lease on this task has expired; it went back to the queue", "assignment_id")
+    raise Conflict(f"this task is {row.state}; it can no longer be submitted", "assignment_id")
+
+
+def extend(deps: Deps, labeler_id: int, assignment_id: int) -> dict[str, Any]:
+    """Renew the lease for another TaskTimeLimitInSeconds from now."""
+    now = deps.clock.now()
+    with deps.sessions.begin() as session:
+        row = _own_assignment(session, labeler_id, assignment_id)
+        if row.state != AssignmentState.LEASED or row.expires_at < now:
+            raise Conflict("only a live lease can be extended", "assignment_id")
+        facts = job_facts(deps, session, row.job_id)
+        row.expires_at = now + timedelta(seconds=facts.task_time_limit_s)
+        audit.record(session, now, "lease_extended", _actor(labeler_id), job_id=row.job_id,
+                     object_id=row.object_id, assignment_id=row.id, detail={"expires_at": row.expires_at.isoformat()})
+        return {"assignment_id": row.id, "lease_expires_at": row.expires_at.isoformat() + "Z"}
+
+
+def decline(deps: Deps, labeler_id: int, assignment_id: int) -> dict[str, Any]:
+    """Give the task back: the slot reopens for another labeler, never for this one."""
+    now = deps.clock.now()
+    with deps.sessions.begin() as session:
+        moved = session.execute(
+            update(Assignment)
+            .where(Assignment.id == assignment_id, Assignment.labeler_id == labeler_id,
+                   Assignment.state == AssignmentState.LEASED)
+            .values(state=AssignmentState.DECLINED, ended_at=now)
+            .returning(Assignment.job_id, Assignment.object_id)
+        ).first()
+        if moved is None:
+            row = _own_assignment(session, labeler_id, assignment_id)
+            raise Conflict(f"this task is {row.state}; it cannot be declined", "assignment_id")
+        job_id, object_id = moved
+        session.execute(update(DataObject).where(DataObject.id == object_id, DataObject.state == ObjectState.OPEN)
+                        .values(remaining=DataObject.remaining + 1))
+        audit.record(session, now, "assignment", _actor(labeler_id), job_id=job_id, object_id=object_id,
+                     assignment_id=assignment_id, from_state=AssignmentState.LEASED, to_state=AssignmentState.DECLINED)
+        facts = job_facts(deps, session, job_id)
+    metrics.TASKS_DECLINED.labels(facts.name).inc()
+    return {"assignment_id": assignment_id, "state": AssignmentState.DECLINED.value}
