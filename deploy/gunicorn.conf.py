@@ -1,0 +1,20 @@
+"""gunicorn settings for the API. Prometheus multiprocess mode: each worker writes its own files, and a dead
+worker's live gauges are marked so /metrics stays right across restarts."""
+
+import os
+
+bind = os.environ.get("GW_API_BIND", "0.0.0.0:8080")
+workers = int(os.environ.get("GW_API_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GW_API_THREADS", "4"))
+timeout = 60
+graceful_timeout = 20
+keepalive = 5
+accesslog = None
+
+
+def child_exit(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook signature
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
