@@ -174,7 +174,8 @@ def _responses(ep: Endpoint) -> dict[str, Any]:
         if status != 204:
             entry["content"] = {"application/json": {"schema": {"type": "object"}}}
         out[str(status)] = entry
-    error = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    ref = {"$ref": "#/components/schemas/Error"}
+    error = {"description": "error", "content": {"application/json": {"schema": ref}}}
     for status in (400, 401, 403, 404, 409, 422):
         out.setdefault(str(status), error)
     return out

@@ -27,7 +27,9 @@ def requester(deps: Deps) -> dict[str, str]:
     return {"Authorization": f"Bearer {key.token}"}
 
 
-def make_team(client: FlaskClient, auth: dict[str, str], n_labelers: int, kind: str = "private") -> tuple[int, list[dict[str, str]]]:
+def make_team(
+    client: FlaskClient, auth: dict[str, str], n_labelers: int, kind: str = "private"
+) -> tuple[int, list[dict[str, str]]]:
     wf = client.post("/api/v1/workforces", json={"name": "staff", "kind": kind}, headers=auth)
     assert wf.status_code == 201, wf.json
     team = client.post("/api/v1/workteams", json={"name": "team-a", "workforce_id": wf.json["id"]}, headers=auth)
