@@ -11,6 +11,9 @@ timeout = 60
 graceful_timeout = 20
 keepalive = 5
 accesslog = None
+# gunicorn's worker heartbeat files: in containers /tmp may be a slow overlay filesystem, so keep them in memory.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
 
 
 def child_exit(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook signature

@@ -37,6 +37,8 @@ class Settings:
     file_roots: tuple[Path, ...] = field(default_factory=tuple)
     metrics_port: int = 0
     auth_cache_seconds: float = 30.0
+    crash_at: str = ""  # crash tests only: the shared.faults fail point that SIGKILLs its process once
+    crash_marker: str = ""
 
     @property
     def effective_database_url(self) -> str:
@@ -72,8 +74,10 @@ class Settings:
             ]
             if bad:
                 raise ValueError(f"GW_PROFILE=production refuses embedded adapters: {', '.join(bad)}")
-            if self.secret_key == Settings.secret_key:
+            if not self.secret_key or self.secret_key == Settings.secret_key:
                 raise ValueError("GW_PROFILE=production needs GW_SECRET_KEY")
+            if self.crash_at:
+                raise ValueError("GW_PROFILE=production refuses GW_CRASH_AT (a crash-test fail point)")
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
@@ -99,6 +103,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         file_roots=roots,
         metrics_port=int(env.get("GW_METRICS_PORT", "0")),
         auth_cache_seconds=float(env.get("GW_AUTH_CACHE_SECONDS", defaults.auth_cache_seconds)),
+        crash_at=env.get("GW_CRASH_AT", ""),
+        crash_marker=env.get("GW_CRASH_MARKER", ""),
     )
     settings.validate()
     return settings

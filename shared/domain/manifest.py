@@ -28,7 +28,9 @@ def _check_attribute_sizes(record: dict[str, Any]) -> None:
     for key, value in record.items():
         if key.startswith("$"):
             raise BadLine(f"attribute name '{key[:40]}' must not start with '$'")
-        size = len(value) if isinstance(value, str) else len(json.dumps(value, ensure_ascii=False))
+        # Compact, as a manifest line is written: default separators would add a space per item.
+        compact = None if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        size = len(value) if compact is None else len(compact)
         if size > MAX_ATTRIBUTE_CHARS:
             raise BadLine(f"attribute '{key[:40]}' is {size} characters; the limit is {MAX_ATTRIBUTE_CHARS}")
 
@@ -46,7 +48,9 @@ def parse_line(text: str, source_key: str) -> ParsedLine:
     has_ref, has_source = "source-ref" in record, "source" in record
     if has_ref == has_source:
         raise BadLine("a line needs exactly one of 'source-ref' and 'source'")
-    if len(text) > MAX_ATTRIBUTE_CHARS or any(k.startswith("$") for k in record):
+    # Fast path: a short line cannot hold an oversized attribute, and a key starting with "$" needs '"$'
+    # (or its escape \u0024).
+    if len(text) > MAX_ATTRIBUTE_CHARS or '"$' in text or "\\u0024" in text:
         _check_attribute_sizes(record)
     present = "source-ref" if has_ref else "source"
     if present != source_key:

@@ -153,6 +153,9 @@ class DataObject(Base):
     __table_args__ = (
         UniqueConstraint("job_id", "line_no"),
         Index("ix_data_object_claim", "job_id", "state", "line_no"),
+        # The claim scans only open objects, in line order: a small index however large the job has grown.
+        Index("ix_data_object_open", "job_id", "line_no", postgresql_where=text("state = 'open'"),
+              sqlite_where=text("state = 'open'")),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("job.id"))

@@ -15,53 +15,72 @@ from sqlalchemy.orm import Session
 
 from shared.domain.states import AssignmentState, JobStatus, ObjectState
 from shared.persistence.tables import Assignment, DataObject, Job, WorkteamMember
+from shared.services import audit
 
 _PG_CLAIM = text("""
 WITH picked AS (
     SELECT o.id FROM data_object o
-    WHERE o.job_id IN (
-            SELECT j.id FROM job j JOIN workteam_member m ON m.workteam_id = j.workteam_id
-            WHERE m.labeler_id = :labeler AND j.status = 'InProgress' AND (:job_id = 0 OR j.id = :job_id))
-      AND o.state = 'open' AND o.remaining > 0
-      AND NOT EXISTS (SELECT 1 FROM assignment a
-                      WHERE a.object_id = o.id AND a.labeler_id = :labeler AND a.state <> 'expired')
-    ORDER BY o.job_id, o.line_no
+    WHERE o.job_id = :job_id AND o.state = 'open' AND o.remaining > 0
+      AND (SELECT count(*) FROM assignment a
+           WHERE a.object_id = o.id AND a.labeler_id = :labeler AND a.state <> 'expired') = 0
+    ORDER BY o.line_no
     LIMIT 1
     FOR UPDATE OF o SKIP LOCKED
 ), taken AS (
-    UPDATE data_object o SET remaining = o.remaining - 1 FROM picked WHERE o.id = picked.id
-    RETURNING o.id, o.job_id, o.line_no, o.source, o.source_ref
+    UPDATE data_object o SET remaining = o.remaining - 1
+    FROM picked, job j
+    WHERE o.id = picked.id AND j.id = o.job_id AND j.status = 'InProgress'
+    RETURNING o.id, o.job_id, o.line_no, o.source, o.source_ref, j.task_time_limit_s
+), leased AS (
+    INSERT INTO assignment (job_id, object_id, labeler_id, state, leased_at, expires_at)
+    SELECT t.job_id, t.id, :labeler, 'leased', :now, :now + make_interval(secs => t.task_time_limit_s)
+    FROM taken t
+    RETURNING id, job_id, object_id, expires_at
+), audited AS (
+    INSERT INTO audit_event (at, job_id, object_id, assignment_id, actor, kind, to_state, detail)
+    SELECT :now, l.job_id, l.object_id, l.id, :actor, 'assignment', 'leased', '{}' FROM leased l
 )
-INSERT INTO assignment (job_id, object_id, labeler_id, state, leased_at, expires_at)
-SELECT t.job_id, t.id, :labeler, 'leased', :now, :now + make_interval(secs => j.task_time_limit_s)
-FROM taken t JOIN job j ON j.id = t.job_id
-RETURNING id, job_id, object_id, expires_at,
-    (SELECT line_no FROM taken), (SELECT source FROM taken), (SELECT source_ref FROM taken)
+SELECT l.id, l.job_id, l.object_id, l.expires_at, t.line_no, t.source, t.source_ref
+FROM leased l JOIN taken t ON t.id = l.object_id
 """)
+"""The claim as one statement: pick (index order, skipping locked rows), take the slot, lease it, audit it.
+
+The "already worked on it" test is a per-row subquery on the (object, labeler) unique index rather than an
+anti-join, so the plan stays an ordered index walk that stops at the first free row whatever the statistics say.
+"""
 
 CLAIM_COLUMNS = ("id", "job_id", "object_id", "expires_at", "line_no", "source", "source_ref")
 
 
-def claim_postgres(session: Session, labeler_id: int, job_id: int | None, now: datetime) -> dict[str, Any] | None:
-    row = session.execute(_PG_CLAIM, {"labeler": labeler_id, "job_id": job_id or 0, "now": now}).first()
+def claim_postgres(session: Session, labeler_id: int, job_id: int, now: datetime, actor: str) -> dict[str, Any] | None:
+    row = session.execute(_PG_CLAIM, {"labeler": labeler_id, "job_id": job_id, "now": now, "actor": actor}).first()
     return dict(zip(CLAIM_COLUMNS, row, strict=True)) if row else None
 
 
-def claim_generic(session: Session, labeler_id: int, job_id: int | None, now: datetime) -> dict[str, Any] | None:
-    jobs = (
+def claimable_jobs(session: Session, labeler_id: int, job_id: int | None) -> list[int]:
+    """Running jobs of the labeler's workteams (optionally just one), oldest first."""
+    query = (
         select(Job.id).join(WorkteamMember, WorkteamMember.workteam_id == Job.workteam_id)
         .where(WorkteamMember.labeler_id == labeler_id, Job.status == JobStatus.IN_PROGRESS)
+        .order_by(Job.id)
     )
     if job_id:
-        jobs = jobs.where(Job.id == job_id)
+        query = query.where(Job.id == job_id)
+    return list(session.scalars(query))
+
+
+def claim_generic(session: Session, labeler_id: int, job_id: int, now: datetime, actor: str) -> dict[str, Any] | None:
+    """The same steps for SQLite, where one writer at a time makes a plain select-then-update safe."""
+    if session.scalar(select(Job.status).where(Job.id == job_id)) != JobStatus.IN_PROGRESS:
+        return None  # the job list is cached: re-check, as the PostgreSQL statement does (a stopped job leases nothing)
     answered = exists().where(
         Assignment.object_id == DataObject.id, Assignment.labeler_id == labeler_id,
         Assignment.state != AssignmentState.EXPIRED,
     )
     row = session.execute(
         select(DataObject.id, DataObject.job_id, DataObject.line_no, DataObject.source, DataObject.source_ref)
-        .where(DataObject.job_id.in_(jobs), DataObject.state == ObjectState.OPEN, DataObject.remaining > 0, ~answered)
-        .order_by(DataObject.job_id, DataObject.line_no)
+        .where(DataObject.job_id == job_id, DataObject.state == ObjectState.OPEN, DataObject.remaining > 0, ~answered)
+        .order_by(DataObject.line_no)
         .limit(1)
     ).first()
     if row is None:
@@ -75,5 +94,7 @@ def claim_generic(session: Session, labeler_id: int, job_id: int | None, now: da
                                   state=AssignmentState.LEASED, leased_at=now, expires_at=expires)
         .returning(Assignment.id)
     ).scalar_one()
+    audit.record(session, now, "assignment", actor, job_id=claimed_job, object_id=object_id,
+                 assignment_id=assignment_id, to_state=AssignmentState.LEASED)
     return {"id": assignment_id, "job_id": claimed_job, "object_id": object_id, "expires_at": expires,
             "line_no": line_no, "source": source, "source_ref": source_ref}

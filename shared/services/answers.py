@@ -1,0 +1,96 @@
+"""Recording an accepted answer: close the lease, store the answer, pay once, audit, count, release the next object.
+
+On PostgreSQL this is one statement of data-modifying CTEs, so a submit costs one round trip; every step is
+keyed on the assignment leaving 'leased' in that same statement, so a repeated submit matches nothing and
+changes nothing. SQLite runs the same steps one by one inside its immediate (single-writer) transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, text, update
+from sqlalchemy.orm import Session
+
+from shared.domain.states import AssignmentState, ObjectState
+from shared.persistence.tables import AnswerRow, Assignment, DataObject, Job, LedgerEntry
+from shared.services import audit
+from shared.services.job_cache import JobFacts
+from shared.services.release import replace_one
+
+_PG_RECORD = text("""
+WITH closed AS (
+    UPDATE assignment SET state = 'submitted', ended_at = :now
+    WHERE id = :aid AND labeler_id = :labeler AND state = 'leased' AND expires_at >= :now
+    RETURNING job_id, object_id, leased_at
+), stored AS (
+    INSERT INTO answer (assignment_id, job_id, object_id, labeler_id, content, accepted_at, submitted_at)
+    SELECT :aid, job_id, object_id, :labeler, :content, leased_at, :now FROM closed
+), paid AS (
+    INSERT INTO ledger_entry (key, kind, job_id, workforce_id, labeler_id, object_id, assignment_id,
+                              amount_micros, created_at)
+    SELECT 'pay:' || :aid, 'worker_pay', job_id, :workforce, :labeler, object_id, :aid, :price, :now
+    FROM closed WHERE :price > 0
+), audited AS (
+    INSERT INTO audit_event (at, job_id, object_id, assignment_id, actor, kind, from_state, to_state, detail)
+    SELECT :now, job_id, object_id, :aid, :actor, 'assignment', 'leased', 'submitted', '{}' FROM closed
+), counted AS (
+    UPDATE data_object o
+    SET answers_count = o.answers_count + 1,
+        state = CASE WHEN o.state = 'open' AND o.answers_count + 1 >= :needed THEN 'answered' ELSE o.state END
+    FROM closed WHERE o.id = closed.object_id
+    RETURNING o.job_id, o.state = 'answered' AND o.answers_count = :needed AS completed
+), released AS (
+    UPDATE data_object SET state = 'open', released_at = :now, remaining = :needed
+    WHERE id = (SELECT q.id FROM data_object q JOIN counted c ON q.job_id = c.job_id AND c.completed
+                WHERE q.state = 'queued' ORDER BY q.line_no LIMIT 1 FOR UPDATE OF q SKIP LOCKED)
+)
+SELECT count(*) FROM closed
+""")
+
+
+def record_answer_postgres(
+    session: Session, facts: JobFacts, labeler_id: int, assignment_id: int, content: str, now: datetime, actor: str
+) -> bool:
+    """True when this call closed the lease; False when it was not (or no longer) leased to this labeler."""
+    recorded = session.execute(_PG_RECORD, {
+        "aid": assignment_id, "labeler": labeler_id, "now": now, "content": content, "actor": actor,
+        "workforce": facts.workforce_id, "price": facts.price_micros, "needed": facts.workers_per_object,
+    }).scalar_one()
+    return bool(recorded)
+
+
+def record_answer_generic(
+    session: Session, facts: JobFacts, labeler_id: int, assignment_id: int, content: str, now: datetime, actor: str
+) -> bool:
+    row = session.execute(
+        update(Assignment)
+        .where(Assignment.id == assignment_id, Assignment.labeler_id == labeler_id,
+               Assignment.state == AssignmentState.LEASED, Assignment.expires_at >= now)
+        .values(state=AssignmentState.SUBMITTED, ended_at=now)
+        .returning(Assignment.job_id, Assignment.object_id, Assignment.leased_at)
+    ).first()
+    if row is None:
+        return False
+    job_id, object_id, leased_at = row
+    session.execute(insert(AnswerRow).values(
+        assignment_id=assignment_id, job_id=job_id, object_id=object_id, labeler_id=labeler_id,
+        content=content, accepted_at=leased_at, submitted_at=now))
+    if facts.price_micros:
+        session.execute(insert(LedgerEntry).values(
+            key=f"pay:{assignment_id}", kind="worker_pay", job_id=job_id, workforce_id=facts.workforce_id,
+            labeler_id=labeler_id, object_id=object_id, assignment_id=assignment_id,
+            amount_micros=facts.price_micros, created_at=now))
+    audit.record(session, now, "assignment", actor, job_id=job_id, object_id=object_id,
+                 assignment_id=assignment_id, from_state=AssignmentState.LEASED, to_state=AssignmentState.SUBMITTED)
+    count, state = session.execute(
+        update(DataObject).where(DataObject.id == object_id)
+        .values(answers_count=DataObject.answers_count + 1)
+        .returning(DataObject.answers_count, DataObject.state)
+    ).one()
+    if count >= facts.workers_per_object and state == ObjectState.OPEN:
+        session.execute(update(DataObject).where(DataObject.id == object_id).values(state=ObjectState.ANSWERED))
+        job = session.get(Job, job_id)
+        assert job is not None
+        replace_one(session, job, now)
+    return True
