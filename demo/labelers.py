@@ -27,14 +27,22 @@ class LabelerStats:
     latencies: list[float] = field(default_factory=list)
 
 
+RETRY_STATUSES = (502, 503, 504)  # what a proxy answers while the API process behind it restarts
+
+
 def _post(session: requests.Session, url: str, token: str, body: dict[str, Any], tries: int = 20) -> requests.Response:
+    """POST, retrying a dropped connection or a gateway error: both mean "no answer", and every call is idempotent."""
     for attempt in range(tries):
+        last = attempt == tries - 1
         try:
-            return session.post(url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        except requests.ConnectionError:
-            if attempt == tries - 1:
+            resp = session.post(url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            if last:
                 raise
-            time.sleep(0.25)
+        else:
+            if resp.status_code not in RETRY_STATUSES or last:
+                return resp
+        time.sleep(0.25)
     raise AssertionError("unreachable")
 
 

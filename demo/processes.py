@@ -96,10 +96,11 @@ def start_api(env: Mapping[str, str], workers: int = 2, log: Path | None = None)
 
 
 def start_worker(env: Mapping[str, str], beat: bool = True, log: Path | None = None,
-                 concurrency: int = 1) -> subprocess.Popen[bytes]:
+                 concurrency: int = 1, pool: str = "prefork") -> subprocess.Popen[bytes]:
+    """`pool="solo"` runs tasks in the worker's own process (crash tests kill that process, not a pool child)."""
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     args = [str(BIN / "celery"), "-A", "services.worker.celery_app", "worker", "-Q",
-            "ingest,dispatch,consolidation,export", "-c", str(concurrency), "--loglevel=INFO",
+            "ingest,dispatch,consolidation,export", "-P", pool, "-c", str(concurrency), "--loglevel=INFO",
             "-n", f"gw-test-{free_port()}@%h"]
     if beat:
         args += ["-B", "-s", str(Path(env["GW_DATA_DIR"]) / "celerybeat-schedule")]

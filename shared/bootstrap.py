@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.clock import Clock, SystemClock
 from shared.config import Settings
 from shared.domain.money import usd_to_micros
+from shared.faults import configure as configure_faults
 from shared.messaging import TaskQueue
 from shared.persistence.engine import make_engine, make_session_factory
 from shared.storage import RoutingBlobStore, open_blob_store
@@ -38,6 +39,7 @@ class Deps:
 def build_deps(settings: Settings, queue: TaskQueue | None = None, clock: Clock | None = None) -> Deps:
     """Build engines and clients once per process (after fork for Celery and gunicorn workers)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    configure_faults(settings.crash_at, settings.crash_marker)
     engine = make_engine(settings.effective_database_url)
     if queue is None:
         from shared.messaging import CeleryTaskQueue, make_celery

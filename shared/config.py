@@ -62,6 +62,9 @@ class Settings:
 
     def validate(self) -> None:
         """Refuse embedded adapters in production: a SQLite file behind gunicorn loses data under load."""
+        if self.profile not in ("embedded", "production"):
+            # A typo ("Production", "prod") must not quietly skip every production check below.
+            raise ValueError(f"GW_PROFILE must be 'embedded' or 'production', not '{self.profile[:40]}'")
         if self.profile == "production":
             bad = [
                 name

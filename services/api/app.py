@@ -6,12 +6,23 @@ import time
 from typing import Any
 
 from flask import Flask, g, request
+from werkzeug.routing import IntegerConverter, Map
 
 from services.api.errors import register_error_handlers
 from services.api.routes import jobs, system, work, workforces
 from shared import metrics
 from shared.bootstrap import Deps, build_deps
 from shared.config import Settings, from_env
+
+MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` ids past a 64-bit column match no route (404) instead of overflowing the database driver."""
+
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Flask:
@@ -20,6 +31,7 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fl
     app.config["MAX_CONTENT_LENGTH"] = 512 * 1024 * 1024  # an uploaded manifest of 100,000 long lines fits
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["groundwork"] = deps or build_deps(settings)
+    app.url_map.converters["int"] = IdConverter
     for module in (jobs, work, workforces, system):
         app.register_blueprint(module.bp)
     register_error_handlers(app)

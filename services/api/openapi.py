@@ -145,7 +145,8 @@ def _nullable(schema: Any) -> Any:
 
 
 def _path_param(converter: str | None, name: str) -> dict[str, Any]:
-    schema = {"type": "integer", "minimum": 0} if converter == "int" else {"type": "string"}
+    schema = ({"type": "integer", "format": "int64", "minimum": 0, "maximum": 2**63 - 1} if converter == "int"
+              else {"type": "string"})
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 

@@ -43,7 +43,8 @@ class JobCreate(Strict):
 
 class Page(Strict):
     limit: int = Field(50, ge=1, le=500)
-    cursor: str | None = Field(None, max_length=32, pattern=r"^[0-9]+$")
+    # 18 digits always fit a 64-bit integer column (SQLite and PostgreSQL BIGINT); longer cursors are no id.
+    cursor: str | None = Field(None, max_length=18, pattern=r"^[0-9]+$")
 
 
 class ObjectsQuery(Page):

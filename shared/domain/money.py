@@ -12,6 +12,8 @@ def usd_to_micros(value: str | int | float | Decimal) -> int:
         amount = Decimal(str(value))
     except InvalidOperation:
         raise ValueError(f"'{value}' is not an amount in USD") from None
+    if not amount.is_finite():  # NaN and Infinity parse as Decimals but are no amount
+        raise ValueError(f"'{value}' is not an amount in USD")
     micros = amount * MICROS_PER_USD
     if micros != micros.to_integral_value():
         raise ValueError(f"'{value}' has more precision than a micro-dollar")

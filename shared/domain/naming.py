@@ -12,7 +12,7 @@ RESERVED_ATTRIBUTES = frozenset({"source", "source-ref"})
 
 
 def check_job_name(name: str, field: str = "name") -> str:
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):  # fullmatch: `$` alone lets a trailing newline through
         raise ValidationFailed(
             "must be 1-63 letters, digits or hyphens, start and end with a letter or digit", field
         )
@@ -21,7 +21,7 @@ def check_job_name(name: str, field: str = "name") -> str:
 
 def check_label_attribute_name(name: str, needs_ref_suffix: bool, field: str = "label_attribute_name") -> str:
     """Apply LabelAttributeName's pattern, the reserved names and the `-ref` rule for the task type."""
-    if not _ATTRIBUTE.match(name):
+    if not _ATTRIBUTE.fullmatch(name):
         raise ValidationFailed("must be 1-127 letters, digits or hyphens, start and end with one", field)
     if name in RESERVED_ATTRIBUTES:
         raise ValidationFailed(f"'{name}' is reserved for the input data", field)

@@ -8,19 +8,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 
+def _utc(moment: datetime) -> datetime:
+    """Naive datetimes are UTC throughout Groundwork; `astimezone` alone would read them as local time."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def gt_creation_date(moment: datetime) -> str:
     """`YYYY-MM-DDTHH:MM:SS.ffffff` in UTC with no zone suffix, as Ground Truth writes `creation-date`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def gt_worker_time(moment: datetime) -> str:
     """Worker-response timestamps: `YYYY-MM-DDTHH:MM:SS.mmmZ`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def gt_file_stamp(moment: datetime) -> str:
     """File names under annotations/worker-response: `YYYY-MM-DD_HH:MM:SS`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d_%H:%M:%S")
+    return _utc(moment).strftime("%Y-%m-%d_%H:%M:%S")
 
 
 def gt_job_name(job_name: str) -> str:

@@ -11,6 +11,7 @@ from shared import metrics
 from shared.bootstrap import Deps
 from shared.domain.consolidation import Answer, MajorityVote, consolidate_objects
 from shared.domain.states import ObjectState
+from shared.faults import crash_point
 from shared.persistence.tables import AnswerRow, ConsolidatedLabel, DataObject, Job, LedgerEntry
 from shared.services.job_cache import job_facts
 
@@ -50,6 +51,7 @@ def consolidate_job_batch(deps: Deps, session: Session, job: Job, limit: int = B
                  "created_at": now}
                 for oid in labeled
             ])
+        crash_point("consolidate.mid_batch")  # labels and fees inserted, objects not yet labeled, no commit
         session.execute(update(DataObject).where(DataObject.id.in_(labeled)).values(state=ObjectState.LABELED),
                         execution_options={"synchronize_session": False})
     orphans = [oid for oid in object_ids if oid not in results]

@@ -27,6 +27,7 @@ from shared.domain.output import (
 )
 from shared.domain.states import ObjectState
 from shared.domain.task_types import spec_for
+from shared.faults import crash_point
 from shared.persistence.tables import AnswerRow, ConsolidatedLabel, DataObject, Job
 from shared.services import audit
 
@@ -115,6 +116,7 @@ def write_export(deps: Deps, job_id: int) -> str:
                         _write_worker_responses(deps, session, job, layout, answered)
                         answered = []
                 _write_worker_responses(deps, session, job, layout, answered)
+                crash_point("export.mid_write")  # worker responses written, spool not flushed, nothing uploaded
             deps.blobs.upload_file(layout.failures, failures, "application/jsonlines")
             deps.blobs.upload_file(layout.output_manifest, manifest, "application/jsonlines")
         return layout.output_manifest

@@ -117,7 +117,9 @@ def announce_job(deps: Deps, job_id: int) -> None:
 
 def get_job(session: Session, requester_id: int, ref: str) -> Job:
     """By id or by name (ignoring case); another requester's job is reported as missing."""
-    query = select(Job).where(Job.id == int(ref)) if ref.isdigit() else select(Job).where(Job.name_key == ref.lower())
+    # isdigit() alone admits "²" (int() refuses it); past 18 digits a ref is no 64-bit id.
+    by_id = ref.isascii() and ref.isdigit() and len(ref) <= 18
+    query = select(Job).where(Job.id == int(ref)) if by_id else select(Job).where(Job.name_key == ref.lower())
     job = session.scalar(query)
     if job is None or job.requester_id != requester_id:
         raise NotFound(f"no job '{ref[:80]}'", "job")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import calendar
 import json
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import metrics
@@ -15,12 +17,13 @@ from shared.bootstrap import Deps
 from shared.domain.answers import normalize_classification_answer
 from shared.domain.errors import Conflict, NotFound
 from shared.domain.states import AssignmentState, ObjectState
-from shared.persistence.tables import AnswerRow, Assignment, DataObject, Job, LedgerEntry
+from shared.faults import crash_point
+from shared.persistence.tables import AnswerRow, Assignment, DataObject
 from shared.services import audit
-from shared.services.claims import claim_generic, claim_postgres
+from shared.services.answers import record_answer_generic, record_answer_postgres
+from shared.services.claims import claim_generic, claim_postgres, claimable_jobs
 from shared.services.job_cache import JobFacts, job_facts
 from shared.services.media import sign_media
-from shared.services.release import replace_one
 
 
 def _actor(labeler_id: int) -> str:
@@ -55,15 +58,45 @@ def task_view(deps: Deps, facts: JobFacts, claim: dict[str, Any]) -> dict[str, A
     }
 
 
+JOB_LIST_SECONDS = 1.0
+
+
+def _candidate_jobs(deps: Deps, session: Session, labeler_id: int, job_id: int | None) -> list[int]:
+    """The labeler's running jobs, cached for a second: the claim itself re-checks the job's status."""
+    cache: dict[tuple[int, int | None], tuple[float, list[int]]] = deps.cache.setdefault("claimable_jobs", {})
+    now = time.monotonic()
+    hit = cache.get((labeler_id, job_id))
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    jobs = claimable_jobs(session, labeler_id, job_id)
+    if len(cache) > 50_000:
+        cache.clear()
+    cache[(labeler_id, job_id)] = (now + JOB_LIST_SECONDS, jobs)
+    return jobs
+
+
+CLAIM_TRIES = 5
+
+
 def claim_next(deps: Deps, labeler_id: int, job_id: int | None = None) -> dict[str, Any] | None:
     now = deps.clock.now()
-    with deps.sessions.begin() as session:
-        claim = (claim_postgres if deps.is_postgres else claim_generic)(session, labeler_id, job_id, now)
-        if claim is None:
-            return None
-        audit.record(session, now, "assignment", _actor(labeler_id), job_id=claim["job_id"],
-                     object_id=claim["object_id"], assignment_id=claim["id"], to_state=AssignmentState.LEASED)
-        facts = job_facts(deps, session, claim["job_id"])
+    claim_one = claim_postgres if deps.is_postgres else claim_generic
+    for attempt in range(CLAIM_TRIES):
+        try:
+            with deps.sessions.begin() as session:
+                for candidate in _candidate_jobs(deps, session, labeler_id, job_id):
+                    claim = claim_one(session, labeler_id, candidate, now, _actor(labeler_id))
+                    if claim is not None:
+                        break
+                else:
+                    return None
+                facts = job_facts(deps, session, claim["job_id"])
+            break
+        except IntegrityError:
+            # The same labeler's concurrent claim (a second tab, a retried request) leased this object first:
+            # the unique index refused the duplicate, and a fresh statement sees that lease and skips the object.
+            if attempt == CLAIM_TRIES - 1:
+                raise
     metrics.TASKS_LEASED.labels(facts.name).inc()
     return task_view(deps, facts, claim)
 
@@ -83,39 +116,17 @@ def submit(deps: Deps, labeler_id: int, assignment_id: int, answer: Any) -> dict
     """
     now = deps.clock.now()
     with deps.sessions.begin() as session:
-        row = session.execute(
-            update(Assignment)
-            .where(Assignment.id == assignment_id, Assignment.labeler_id == labeler_id,
-                   Assignment.state == AssignmentState.LEASED, Assignment.expires_at >= now)
-            .values(state=AssignmentState.SUBMITTED, ended_at=now)
-            .returning(Assignment.job_id, Assignment.object_id, Assignment.leased_at)
-        ).first()
-        if row is None:
-            return _already_submitted(session, labeler_id, assignment_id, now)
-        job_id, object_id, leased_at = row
+        job_id = session.scalar(select(Assignment.job_id).where(Assignment.id == assignment_id,
+                                                               Assignment.labeler_id == labeler_id))
+        if job_id is None:
+            raise NotFound(f"no assignment {assignment_id} for this labeler", "assignment_id")
         facts = job_facts(deps, session, job_id)
         content = normalize_classification_answer(answer, facts.spec, facts.labels)
-        session.execute(insert(AnswerRow).values(
-            assignment_id=assignment_id, job_id=job_id, object_id=object_id, labeler_id=labeler_id,
-            content=json.dumps(content), accepted_at=leased_at, submitted_at=now))
-        if facts.price_micros:
-            session.execute(insert(LedgerEntry).values(
-                key=f"pay:{assignment_id}", kind="worker_pay", job_id=job_id, workforce_id=facts.workforce_id,
-                labeler_id=labeler_id, object_id=object_id, assignment_id=assignment_id,
-                amount_micros=facts.price_micros, created_at=now))
-        state = session.execute(
-            update(DataObject).where(DataObject.id == object_id)
-            .values(answers_count=DataObject.answers_count + 1)
-            .returning(DataObject.answers_count, DataObject.state)
-        ).first()
-        assert state is not None
-        if state[0] >= facts.workers_per_object and state[1] == ObjectState.OPEN:
-            session.execute(update(DataObject).where(DataObject.id == object_id).values(state=ObjectState.ANSWERED))
-            job = session.get(Job, job_id)
-            assert job is not None
-            replace_one(session, job, now)
-        audit.record(session, now, "assignment", _actor(labeler_id), job_id=job_id, object_id=object_id,
-                     assignment_id=assignment_id, from_state=AssignmentState.LEASED, to_state=AssignmentState.SUBMITTED)
+        record = record_answer_postgres if deps.is_postgres else record_answer_generic
+        if not record(session, facts, labeler_id, assignment_id, json.dumps(content), now, _actor(labeler_id)):
+            return _already_submitted(session, labeler_id, assignment_id, now)
+        crash_point("submit.mid_transaction")  # answer, pay and audit row inserted, not committed
+    crash_point("submit.after_commit")  # committed, but the labeler never hears back
     metrics.ANSWERS_SUBMITTED.labels(facts.name).inc()
     if facts.price_micros:
         metrics.COST_ACCRUED.labels(facts.name, "worker_pay").inc(facts.price_micros / 1e6)

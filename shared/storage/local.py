@@ -35,18 +35,26 @@ class LocalBlobStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename: a crash mid-write never leaves a half file under the final name.
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)  # a failed write leaves neither a half file nor a stray temp file
+            raise
 
     def upload_file(self, uri: str, path: Path, content_type: str = "application/octet-stream") -> None:
         target = self.path_of(uri)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
-            while block := src.read(1 << 20):
-                out.write(block)
-        os.replace(tmp, target)
+        try:
+            with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+                while block := src.read(1 << 20):
+                    out.write(block)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def size(self, uri: str) -> int:
         try:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
 import mimetypes
-import time
 from typing import Any
 
 from flask import Blueprint, Response, g, request
@@ -81,7 +81,7 @@ def media(assignment_id: int) -> Any:
     d = deps()
     exp, sig = request.args.get("exp", ""), request.args.get("sig", "")
     if not exp.isdigit() or not check_media_signature(d.settings.secret_key, assignment_id, int(exp), sig,
-                                                     int(time.time())):
+                                                     calendar.timegm(d.clock.now().timetuple())):
         raise Forbidden("this media link is invalid or has expired", "sig")
     with d.sessions() as session:
         ref = session.scalar(select(DataObject.source_ref).join(Assignment, Assignment.object_id == DataObject.id)
