@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -42,31 +42,20 @@ class DatabaseCollector:
         return [by_state, by_status]
 
 
+class _ThisProcess:
+    """The process-local default registry, as a collector (single-process mode)."""
+
+    def collect(self) -> Iterable[Any]:
+        return REGISTRY.collect()
+
+
 def render(extra: list[Any] | None = None) -> bytes:
-    """Exposition text: all processes' counters (multiprocess mode) plus scrape-time gauges."""
+    """Exposition text: every process's counters (multiprocess mode) or this process's, plus scrape-time gauges."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)
     else:
-        from prometheus_client import REGISTRY
-
-        registry = REGISTRY if not extra else _merged(extra)
-        return generate_latest(registry)
+        registry.register(_ThisProcess())  # type: ignore[arg-type]
     for collector in extra or []:
         registry.register(collector)
     return generate_latest(registry)
-
-
-def _merged(extra: list[Any]) -> CollectorRegistry:
-    from prometheus_client import REGISTRY
-
-    registry = CollectorRegistry()
-
-    class _Default:
-        def collect(self) -> Iterable[Any]:
-            return REGISTRY.collect()
-
-    registry.register(_Default())  # type: ignore[arg-type]
-    for collector in extra:
-        registry.register(collector)
-    return registry

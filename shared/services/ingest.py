@@ -138,7 +138,22 @@ def _insert_rows(session: Session, rows: Iterator[tuple[Any, ...]], batch: int =
 
 
 def ingest_chunk(deps: Deps, job_id: int, chunk_no: int) -> bool:
-    """Store one chunk's lines (bad ones as failed objects with their reason); returns False if done already."""
+    """Store one chunk's lines (bad ones as failed objects with their reason); returns False if done already.
+
+    A manifest that can no longer be read fails the job with the reason instead of being retried forever.
+    """
+    try:
+        return _ingest_chunk(deps, job_id, chunk_no)
+    except (BlobNotFound, OSError) as exc:
+        with deps.sessions.begin() as session:
+            job = session.get(Job, job_id)
+            if job is not None and job.status in (JobStatus.INITIALIZING, JobStatus.IN_PROGRESS):
+                transition_job(session, job, JobStatus.FAILED, deps.clock.now(), "ingest",
+                               f"cannot read the manifest: {exc}")
+        return False
+
+
+def _ingest_chunk(deps: Deps, job_id: int, chunk_no: int) -> bool:
     with deps.sessions.begin() as session:
         chunk = session.scalar(
             select(IngestChunk).where(IngestChunk.job_id == job_id, IngestChunk.chunk_no == chunk_no)

@@ -78,8 +78,12 @@ class LocalBlobStore:
                 yield block
 
     def iter_lines(self, uri: str, start: int, end: int) -> Iterator[bytes]:
+        path = self.path_of(uri)
+        if not path.is_file():  # checked now, not on first iteration, so callers see BlobNotFound up front
+            raise BlobNotFound(f"no such file: {uri[:200]}")
+
         def blocks() -> Iterator[bytes]:
-            with open(self.path_of(uri), "rb") as fh:
+            with open(path, "rb") as fh:
                 fh.seek(start)
                 left = end - start
                 while left > 0 and (block := fh.read(min(1 << 20, left))):

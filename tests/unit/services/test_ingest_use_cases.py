@@ -211,3 +211,18 @@ def test_the_sweep_redrives_lost_plan_and_chunk_messages_once_they_are_stale(wor
 
     assert _object_count(world, job_id) == 8
     assert world.states(job_id) == {"open": 3, "failed": 5}
+
+
+
+def test_a_manifest_that_disappears_after_planning_fails_the_job_with_the_reason(world: World) -> None:
+    job_id = world.create(ingest=False)
+    queue = world.deps.queue
+    assert isinstance(queue, RecordingTaskQueue)
+    name, kwargs = queue.sent.pop(0)
+    assert name == TaskNames.PLAN_INGEST
+    ingest.plan_ingest(world.deps, **kwargs)
+    Path(world.job(job_id).manifest_uri.removeprefix("file://")).unlink()
+    assert ingest.ingest_chunk(world.deps, job_id, 0) is False
+    job = world.job(job_id)
+    assert job.status == "Failed"
+    assert "cannot read the manifest" in (job.failure_reason or "")
