@@ -38,6 +38,7 @@ def labeler(host: str, port: int, mode: str, token: str, who: int, stop_at: floa
         ids.append(aid)
     out["latencies"].extend(latencies)  # list.extend is atomic under the GIL
     out["ids"].extend(ids)
+    out["per_thread"].append(len(ids))
 
 
 def main() -> None:
@@ -50,7 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     parsed = urlparse(args.url)
     tokens = args.tokens.split(",") if args.tokens else ["-"] * args.threads
-    out: dict[str, list] = {"latencies": [], "ids": [], "errors": []}
+    out: dict[str, list] = {"latencies": [], "ids": [], "errors": [], "per_thread": []}
     started = time.perf_counter()
     stop_at = started + args.seconds
     threads = [threading.Thread(target=labeler, args=(parsed.hostname, parsed.port, args.mode, tokens[i], i + 1,
@@ -61,7 +62,8 @@ def main() -> None:
         t.join()
     elapsed = time.perf_counter() - started
     print(json.dumps({"pairs": len(out["latencies"]), "seconds": elapsed, "latencies": out["latencies"],
-                      "ids": out["ids"], "errors": out["errors"]}))
+                      "ids": out["ids"], "errors": out["errors"],
+                      "per_thread": sorted(out["per_thread"])}))
 
 
 if __name__ == "__main__":

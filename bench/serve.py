@@ -105,10 +105,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name, fresh_postgres() as url:
         tmp = Path(tmp_name)
         deps = deps_for(url, tmp / "var")
-        team, key, tokens = team_with_labelers(deps, args.labelers)
-        with deps.sessions() as session:
-            requester_id = accounts.requester_for_token(session, key)
-        assert requester_id is not None
         with deps.engine.begin() as conn:
             from bench.bare_app import SCHEMA
 
@@ -116,6 +112,11 @@ def main() -> None:
         env = groundwork_env(tmp / "var", GW_DATABASE_URL=url, GW_FILE_ROOTS=str(tmp))
         ours, bare, twice, rss = [], [], 0, []
         for run in range(args.runs):
+            # A fresh requester, team and labelers per run, so no run's labelers see an earlier run's job.
+            team, key, tokens = team_with_labelers(deps, args.labelers)
+            with deps.sessions() as session:
+                requester_id = accounts.requester_for_token(session, key)
+            assert requester_id is not None
             job_id = make_job(deps, team, requester_id, f"serve-{run}", args.objects, tmp)
             proc, port = start_gunicorn(env, "services.api.wsgi:app")
             try:

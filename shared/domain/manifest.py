@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_LINE_CHARS = 100_000
 MAX_ATTRIBUTE_CHARS = 20_000
@@ -12,8 +11,7 @@ MAX_DATASET_OBJECTS = 100_000
 URI_SCHEMES = ("s3://", "file://")
 
 
-@dataclass(frozen=True)
-class ParsedLine:
+class ParsedLine(NamedTuple):
     """A good line: its data (`source` text or `source-ref` URI) and the raw text kept for the output."""
 
     source: str | None
@@ -43,7 +41,14 @@ def parse_line(text: str, source_key: str) -> ParsedLine:
         record = json.loads(text)
     except ValueError as exc:
         raise BadLine(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
-    if not isinstance(record, dict):
+    return check_record(record, text, source_key)
+
+
+def check_record(record: Any, text: str, source_key: str) -> ParsedLine:
+    """The checks after decoding, for callers that decode with a faster parser than the standard library's."""
+    if len(text) > MAX_LINE_CHARS:
+        raise BadLine(f"line is {len(text)} characters; the limit is {MAX_LINE_CHARS}")
+    if type(record) is not dict:
         raise BadLine("each line must be a JSON object")
     has_ref, has_source = "source-ref" in record, "source" in record
     if has_ref == has_source:
@@ -56,10 +61,10 @@ def parse_line(text: str, source_key: str) -> ParsedLine:
     if present != source_key:
         raise BadLine(f"this task type reads '{source_key}', but the line has '{present}'")
     value = record[present]
-    if not isinstance(value, str) or not value:
+    if type(value) is not str or not value:
         raise BadLine(f"'{present}' must be a non-empty string")
     if has_ref:
         if not value.startswith(URI_SCHEMES):
             raise BadLine("'source-ref' must be an s3:// or file:// URI")
-        return ParsedLine(source=None, source_ref=value)
-    return ParsedLine(source=value, source_ref=None)
+        return ParsedLine(None, value)
+    return ParsedLine(value, None)

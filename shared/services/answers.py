@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import insert, text, update
-from sqlalchemy.orm import Session
 
 from shared.domain.states import AssignmentState, ObjectState
-from shared.persistence.tables import AnswerRow, Assignment, DataObject, Job, LedgerEntry
+from shared.persistence.engine import Executor
+from shared.persistence.tables import AnswerRow, Assignment, DataObject, LedgerEntry
 from shared.services import audit
 from shared.services.job_cache import JobFacts
 from shared.services.release import replace_one
@@ -42,26 +42,28 @@ WITH closed AS (
     RETURNING o.job_id, o.state = 'answered' AND o.answers_count = :needed AS completed
 ), released AS (
     UPDATE data_object SET state = 'open', released_at = :now, remaining = :needed
-    WHERE id = (SELECT q.id FROM data_object q JOIN counted c ON q.job_id = c.job_id AND c.completed
-                WHERE q.state = 'queued' ORDER BY q.line_no LIMIT 1 FOR UPDATE OF q SKIP LOCKED)
+    WHERE EXISTS (SELECT 1 FROM counted WHERE completed)
+      AND id = (SELECT q.id FROM data_object q WHERE q.job_id = :job_id AND q.state = 'queued'
+                ORDER BY q.line_no LIMIT 1 FOR UPDATE SKIP LOCKED)
 )
 SELECT count(*) FROM closed
 """)
 
 
 def record_answer_postgres(
-    session: Session, facts: JobFacts, labeler_id: int, assignment_id: int, content: str, now: datetime, actor: str
+    session: Executor, facts: JobFacts, labeler_id: int, assignment_id: int, content: str, now: datetime, actor: str
 ) -> bool:
     """True when this call closed the lease; False when it was not (or no longer) leased to this labeler."""
     recorded = session.execute(_PG_RECORD, {
         "aid": assignment_id, "labeler": labeler_id, "now": now, "content": content, "actor": actor,
         "workforce": facts.workforce_id, "price": facts.price_micros, "needed": facts.workers_per_object,
+        "job_id": facts.id,
     }).scalar_one()
     return bool(recorded)
 
 
 def record_answer_generic(
-    session: Session, facts: JobFacts, labeler_id: int, assignment_id: int, content: str, now: datetime, actor: str
+    session: Executor, facts: JobFacts, labeler_id: int, assignment_id: int, content: str, now: datetime, actor: str
 ) -> bool:
     row = session.execute(
         update(Assignment)
@@ -90,7 +92,5 @@ def record_answer_generic(
     ).one()
     if count >= facts.workers_per_object and state == ObjectState.OPEN:
         session.execute(update(DataObject).where(DataObject.id == object_id).values(state=ObjectState.ANSWERED))
-        job = session.get(Job, job_id)
-        assert job is not None
-        replace_one(session, job, now)
+        replace_one(session, job_id, facts.workers_per_object, now)
     return True

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from shared.persistence.engine import Executor
 from shared.persistence.tables import AuditEvent
 
 
 def record(
-    session: Session,
+    session: Executor,
     at: datetime,
     kind: str,
     actor: str,

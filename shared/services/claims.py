@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, insert, select, text, update
-from sqlalchemy.orm import Session
 
 from shared.domain.states import AssignmentState, JobStatus, ObjectState
+from shared.persistence.engine import Executor
 from shared.persistence.tables import Assignment, DataObject, Job, WorkteamMember
 from shared.services import audit
 
@@ -52,12 +52,12 @@ anti-join, so the plan stays an ordered index walk that stops at the first free 
 CLAIM_COLUMNS = ("id", "job_id", "object_id", "expires_at", "line_no", "source", "source_ref")
 
 
-def claim_postgres(session: Session, labeler_id: int, job_id: int, now: datetime, actor: str) -> dict[str, Any] | None:
+def claim_postgres(session: Executor, labeler_id: int, job_id: int, now: datetime, actor: str) -> dict[str, Any] | None:
     row = session.execute(_PG_CLAIM, {"labeler": labeler_id, "job_id": job_id, "now": now, "actor": actor}).first()
     return dict(zip(CLAIM_COLUMNS, row, strict=True)) if row else None
 
 
-def claimable_jobs(session: Session, labeler_id: int, job_id: int | None) -> list[int]:
+def claimable_jobs(session: Executor, labeler_id: int, job_id: int | None) -> list[int]:
     """Running jobs of the labeler's workteams (optionally just one), oldest first."""
     query = (
         select(Job.id).join(WorkteamMember, WorkteamMember.workteam_id == Job.workteam_id)
@@ -69,7 +69,7 @@ def claimable_jobs(session: Session, labeler_id: int, job_id: int | None) -> lis
     return list(session.scalars(query))
 
 
-def claim_generic(session: Session, labeler_id: int, job_id: int, now: datetime, actor: str) -> dict[str, Any] | None:
+def claim_generic(session: Executor, labeler_id: int, job_id: int, now: datetime, actor: str) -> dict[str, Any] | None:
     """The same steps for SQLite, where one writer at a time makes a plain select-then-update safe."""
     if session.scalar(select(Job.status).where(Job.id == job_id)) != JobStatus.IN_PROGRESS:
         return None  # the job list is cached: re-check, as the PostgreSQL statement does (a stopped job leases nothing)

@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from shared import metrics
 from shared.bootstrap import Deps
-from shared.domain.manifest import MAX_DATASET_OBJECTS, BadLine, parse_line
+from shared.domain.manifest import MAX_DATASET_OBJECTS, BadLine, ParsedLine, check_record, parse_line
 from shared.domain.states import JobStatus, ObjectState
 from shared.domain.task_types import spec_for
 from shared.faults import crash_point
@@ -87,25 +88,36 @@ def plan_ingest(deps: Deps, job_id: int) -> None:
         deps.queue.send(TaskNames.INGEST_CHUNK, job_id=job_id, chunk_no=i)
 
 
+def _parse(raw_bytes: bytes, source_key: str) -> tuple[str, ParsedLine]:
+    """Decode with orjson (several times faster than the standard library); anything it refuses goes through the
+    standard parser, which either accepts it (say, an integer beyond 64 bits) or gives the exact reason."""
+    try:
+        record = orjson.loads(raw_bytes)
+    except orjson.JSONDecodeError:
+        text = raw_bytes.decode("utf-8")
+        return text, parse_line(text, source_key)
+    text = raw_bytes.decode("utf-8")
+    return text, check_record(record, text, source_key)
+
+
 def _rows(deps: Deps, job: Job, chunk: IngestChunk) -> Iterator[tuple[Any, ...]]:
     source_key = spec_for(job.task_type).source_key
-    line_no = chunk.first_line_no
+    job_id, line_no = job.id, chunk.first_line_no
+    queued, failed = ObjectState.QUEUED.value, ObjectState.FAILED.value
     for raw_bytes in deps.blobs.iter_lines(job.manifest_uri, chunk.start_byte, chunk.end_byte):
         this_line, line_no = line_no, line_no + 1
         if not raw_bytes.strip():
             continue
         try:
-            text = raw_bytes.decode("utf-8")
-            parsed = parse_line(text, source_key)
+            text, parsed = _parse(raw_bytes, source_key)
         except UnicodeDecodeError:
-            yield (job.id, this_line, raw_bytes.decode("utf-8", "replace"), None, None, ObjectState.FAILED.value,
-                   0, 0, f"line {this_line + 1}: not valid UTF-8")
+            yield (job_id, this_line, raw_bytes.decode("utf-8", "replace"), None, None, failed, 0, 0,
+                   f"line {this_line + 1}: not valid UTF-8")
         except BadLine as exc:
-            yield (job.id, this_line, text, None, None, ObjectState.FAILED.value, 0, 0,
+            yield (job_id, this_line, raw_bytes.decode("utf-8"), None, None, failed, 0, 0,
                    f"line {this_line + 1}: {exc}")
         else:
-            yield (job.id, this_line, text, parsed.source, parsed.source_ref, ObjectState.QUEUED.value,
-                   0, 0, None)
+            yield (job_id, this_line, text, parsed.source, parsed.source_ref, queued, 0, 0, None)
 
 
 def _copy_rows(session: Session, rows: Iterator[tuple[Any, ...]]) -> tuple[int, int]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from shared.bootstrap import Deps
 from shared.domain.labels import LabelConfig
 from shared.domain.task_types import TaskTypeSpec, spec_for
+from shared.persistence.engine import Executor
 from shared.persistence.tables import Job, Workteam
 
 
@@ -28,14 +29,12 @@ class JobFacts:
     task_time_limit_s: int
 
 
-def job_facts(deps: Deps, session: Session, job_id: int) -> JobFacts:
+def job_facts(deps: Deps, session: Executor, job_id: int) -> JobFacts:
     cache: dict[int, JobFacts] = deps.cache.setdefault("job_facts", {})
     facts = cache.get(job_id)
     if facts is None:
-        job = session.get(Job, job_id)
-        assert job is not None
-        team = session.get(Workteam, job.workteam_id)
-        assert team is not None
+        job = session.execute(select(Job.__table__).where(Job.id == job_id)).one()
+        team = session.execute(select(Workteam.__table__).where(Workteam.id == job.workteam_id)).one()
         facts = JobFacts(
             id=job.id, name=job.name, title=job.title, task_type=job.task_type, spec=spec_for(job.task_type),
             labels=LabelConfig(tuple(json.loads(job.labels_json)), job.short_instruction, job.full_instruction),

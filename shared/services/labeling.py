@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from shared.domain.answers import normalize_classification_answer
 from shared.domain.errors import Conflict, NotFound
 from shared.domain.states import AssignmentState, ObjectState
 from shared.faults import crash_point
+from shared.persistence.engine import Executor
 from shared.persistence.tables import AnswerRow, Assignment, DataObject
 from shared.services import audit
 from shared.services.answers import record_answer_generic, record_answer_postgres
@@ -59,9 +60,10 @@ def task_view(deps: Deps, facts: JobFacts, claim: dict[str, Any]) -> dict[str, A
 
 
 JOB_LIST_SECONDS = 1.0
+_JOB_OF_ASSIGNMENT = text("SELECT job_id FROM assignment WHERE id = :aid AND labeler_id = :labeler")
 
 
-def _candidate_jobs(deps: Deps, session: Session, labeler_id: int, job_id: int | None) -> list[int]:
+def _candidate_jobs(deps: Deps, session: Executor, labeler_id: int, job_id: int | None) -> list[int]:
     """The labeler's running jobs, cached for a second: the claim itself re-checks the job's status."""
     cache: dict[tuple[int, int | None], tuple[float, list[int]]] = deps.cache.setdefault("claimable_jobs", {})
     now = time.monotonic()
@@ -83,7 +85,7 @@ def claim_next(deps: Deps, labeler_id: int, job_id: int | None = None) -> dict[s
     claim_one = claim_postgres if deps.is_postgres else claim_generic
     for attempt in range(CLAIM_TRIES):
         try:
-            with deps.sessions.begin() as session:
+            with deps.engine.begin() as session:  # Core connection: the hot path skips the ORM unit of work
                 for candidate in _candidate_jobs(deps, session, labeler_id, job_id):
                     claim = claim_one(session, labeler_id, candidate, now, _actor(labeler_id))
                     if claim is not None:
@@ -115,9 +117,8 @@ def submit(deps: Deps, labeler_id: int, assignment_id: int, answer: Any) -> dict
     'leased' exactly once, in the same transaction as the answer, the pay and the audit event.
     """
     now = deps.clock.now()
-    with deps.sessions.begin() as session:
-        job_id = session.scalar(select(Assignment.job_id).where(Assignment.id == assignment_id,
-                                                               Assignment.labeler_id == labeler_id))
+    with deps.engine.begin() as session:  # Core connection: the hot path skips the ORM unit of work
+        job_id = session.execute(_JOB_OF_ASSIGNMENT, {"aid": assignment_id, "labeler": labeler_id}).scalar()
         if job_id is None:
             raise NotFound(f"no assignment {assignment_id} for this labeler", "assignment_id")
         facts = job_facts(deps, session, job_id)
@@ -134,8 +135,9 @@ def submit(deps: Deps, labeler_id: int, assignment_id: int, answer: Any) -> dict
             "answer": content}
 
 
-def _already_submitted(session: Session, labeler_id: int, assignment_id: int, now: datetime) -> dict[str, Any]:
-    row = _own_assignment(session, labeler_id, assignment_id)
+def _already_submitted(session: Executor, labeler_id: int, assignment_id: int, now: datetime) -> dict[str, Any]:
+    row = session.execute(select(Assignment.state, Assignment.expires_at).where(
+        Assignment.id == assignment_id, Assignment.labeler_id == labeler_id)).one()
     if row.state == AssignmentState.SUBMITTED:
         stored = session.scalar(select(AnswerRow.content).where(AnswerRow.assignment_id == assignment_id))
         return {"assignment_id": assignment_id, "state": row.state, "duplicate": True,

@@ -8,15 +8,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from shared.domain.states import ObjectState
+from shared.persistence.engine import Executor
 from shared.persistence.tables import DataObject, Job
 
 
-def _release(session: Session, job: Job, count: int, now: datetime) -> int:
+def _release(session: Executor, job_id: int, workers: int, count: int, now: datetime) -> int:
     if count <= 0:
         return 0
     picked = (
         select(DataObject.id)
-        .where(DataObject.job_id == job.id, DataObject.state == ObjectState.QUEUED)
+        .where(DataObject.job_id == job_id, DataObject.state == ObjectState.QUEUED)
         .order_by(DataObject.line_no)
         .limit(count)
         .with_for_update(skip_locked=True)
@@ -25,7 +26,7 @@ def _release(session: Session, job: Job, count: int, now: datetime) -> int:
     return session.execute(
         update(DataObject)
         .where(DataObject.id.in_(picked))
-        .values(state=ObjectState.OPEN, released_at=now, remaining=job.workers_per_object),
+        .values(state=ObjectState.OPEN, released_at=now, remaining=workers),
         execution_options={"synchronize_session": False},
     ).rowcount
 
@@ -37,9 +38,9 @@ def top_up(session: Session, job: Job, now: datetime) -> int:
         select(func.count()).select_from(DataObject)
         .where(DataObject.job_id == job.id, DataObject.state == ObjectState.OPEN)
     ) or 0
-    return _release(session, job, job.max_concurrent - open_now, now)
+    return _release(session, job.id, job.workers_per_object, job.max_concurrent - open_now, now)
 
 
-def replace_one(session: Session, job: Job, now: datetime) -> int:
+def replace_one(conn: Executor, job_id: int, workers: int, now: datetime) -> int:
     """An object just left 'open': open the next queued one in its place (no count, no job lock)."""
-    return _release(session, job, 1, now)
+    return _release(conn, job_id, workers, 1, now)
