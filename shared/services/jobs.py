@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -43,20 +44,30 @@ class JobSpec:
     title: str = ""
     short_instruction: str = ""
     full_instruction: str = ""
+    label_category_config: dict[str, Any] | None = None
 
 
 def _label_config(deps: Deps, spec: JobSpec, min_labels: int) -> LabelConfig:
-    if (spec.labels is None) == (spec.label_category_config_uri is None):
-        raise ValidationFailed("give exactly one of 'labels' and 'label_category_config_uri'", "labels")
+    """Labels inline, or a Ground Truth label-category file inline or by URI: exactly one of the three."""
+    sources = (spec.labels, spec.label_category_config, spec.label_category_config_uri)
+    given = [source is not None for source in sources]
+    if sum(given) != 1:
+        field = "label_category_config" if given[1] and sum(given) > 1 else "labels"
+        raise ValidationFailed("give exactly one of 'labels', 'label_category_config' and "
+                               "'label_category_config_uri'", field)
     if spec.labels is not None:
         return LabelConfig(check_labels(spec.labels, min_labels), spec.short_instruction, spec.full_instruction)
-    field = "label_category_config_uri"
-    try:
-        doc = json.loads(deps.blobs.read_bytes(spec.label_category_config_uri or ""))
-    except BlobNotFound as exc:
-        raise ValidationFailed(str(exc), field) from None
-    except ValueError:
-        raise ValidationFailed("the label category file is not valid JSON", field) from None
+    if spec.label_category_config is not None:
+        doc: Any = spec.label_category_config
+        field = "label_category_config"
+    else:
+        field = "label_category_config_uri"
+        try:
+            doc = json.loads(deps.blobs.read_bytes(spec.label_category_config_uri or ""))
+        except BlobNotFound as exc:
+            raise ValidationFailed(str(exc), field) from None
+        except ValueError:
+            raise ValidationFailed("the label category file is not valid JSON", field) from None
     parsed = parse_label_category_file(doc, min_labels, field)
     return LabelConfig(parsed.labels, spec.short_instruction or parsed.short_instruction,
                        spec.full_instruction or parsed.full_instruction)

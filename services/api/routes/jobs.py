@@ -25,6 +25,7 @@ def _spec(body: JobCreate) -> jobs.JobSpec:
     return jobs.JobSpec(
         name=body.name, task_type=body.task_type.value, label_attribute_name=body.label_attribute_name,
         labels=body.labels, label_category_config_uri=body.label_category_config_uri,
+        label_category_config=body.label_category_config,
         manifest_uri=body.manifest_uri, output_uri=body.output_uri, workteam_id=body.workteam_id,
         workers_per_object=body.workers_per_object,
         price_per_task_micros=None if body.price_per_task_usd is None else usd_to_micros(body.price_per_task_usd),
@@ -59,17 +60,6 @@ def create_job(body: JobCreate | None = None) -> Any:
             return pydantic_error(exc, "job")
     assert body is not None
     spec = _spec(body)
-    if body.label_category_config is not None:
-        if spec.labels is not None or spec.label_category_config_uri:
-            raise ValidationFailed("give one of labels, label_category_config, label_category_config_uri",
-                                   "label_category_config")
-        from shared.domain.labels import parse_label_category_file
-        from shared.domain.task_types import spec_for
-
-        parsed = parse_label_category_file(body.label_category_config, spec_for(spec.task_type).min_labels)
-        spec = jobs.JobSpec(**{**spec.__dict__, "labels": list(parsed.labels),
-                               "short_instruction": spec.short_instruction or parsed.short_instruction,
-                               "full_instruction": spec.full_instruction or parsed.full_instruction})
     d = deps()
     with d.sessions.begin() as session:
         job = jobs.create_job(d, session, g.requester_id, spec, uploaded)
