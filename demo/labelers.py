@@ -106,10 +106,20 @@ def run_crowd(
 
 
 def job_finished(base_url: str, api_key: str, job: str) -> Callable[[], bool]:
-    """True once the job is Completed/Stopped/Failed and its output manifest is written."""
+    """True once the job is Completed/Stopped/Failed and its output manifest is written.
+
+    A dropped connection or a gateway error (an API worker restarting) reads as "not yet".
+    """
     def check() -> bool:
-        view = requests.get(f"{base_url}/api/v1/jobs/{job}", headers={"Authorization": f"Bearer {api_key}"},
-                            timeout=30).json()
+        try:
+            resp = requests.get(f"{base_url}/api/v1/jobs/{job}", headers={"Authorization": f"Bearer {api_key}"},
+                                timeout=30)
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            return False
+        if resp.status_code in RETRY_STATUSES:
+            return False
+        resp.raise_for_status()
+        view = resp.json()
         return view["status"] in ("Completed", "Stopped", "Failed") and (
             view["status"] == "Failed" or view["output_manifest_uri"] is not None)
 

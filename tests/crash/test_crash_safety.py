@@ -81,10 +81,19 @@ class Api:
         assert resp.status_code == 201, resp.text
         return resp.json()  # type: ignore[no-any-return]
 
-    def get(self, path: str) -> dict[str, Any]:
-        resp = requests.get(self.base + path, headers=self.headers, timeout=30)
-        assert resp.status_code == 200, resp.text
-        return resp.json()  # type: ignore[no-any-return]
+    def get(self, path: str, tries: int = 20) -> dict[str, Any]:
+        """GET, retried while an API worker is being killed and restarted (a GET is safe to repeat)."""
+        for attempt in range(tries):
+            try:
+                resp = requests.get(self.base + path, headers=self.headers, timeout=30)
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                if attempt == tries - 1:
+                    raise
+                time.sleep(0.25)
+                continue
+            assert resp.status_code == 200, resp.text
+            return resp.json()  # type: ignore[no-any-return]
+        raise AssertionError("unreachable")
 
 
 def children_of(pid: int) -> set[int]:
