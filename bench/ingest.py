@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import multiprocessing.pool
 import sys
 import tempfile
 import time
@@ -29,8 +31,23 @@ def write_manifest(path: Path, lines: int) -> None:
             out.write(json.dumps({"source": TEXT.format(i=i), "id": i}) + "\n")
 
 
-def run_groundwork(deps: Deps, team: int, requester_id: int, manifest: Path, tag: str) -> float:
-    """Create the job and run its ingest (plan + every chunk) in this process; seconds until claimable."""
+_CHILD: dict[str, Deps] = {}
+
+
+def _child_chunk(args: tuple[str, str, int, int]) -> None:
+    """One chunk in a pool process, with Deps built after fork as a Celery worker child builds them."""
+    url, data_dir, job_id, chunk_no = args
+    if "deps" not in _CHILD:
+        _CHILD["deps"] = deps_for(url, Path(data_dir))
+    ingest.ingest_chunk(_CHILD["deps"], job_id, chunk_no)
+
+
+def run_groundwork(deps: Deps, team: int, requester_id: int, manifest: Path, tag: str,
+                   pool: multiprocessing.pool.Pool | None = None) -> float:
+    """Create the job and run its ingest (plan + every chunk); seconds until claimable.
+
+    With `pool`, chunks run in parallel processes, as a Celery worker with that concurrency runs them.
+    """
     spec = jobs.JobSpec(name=f"bench-{tag}", task_type="text-classification", label_attribute_name="label",
                         labels=["neg", "pos"], label_category_config_uri=None, manifest_uri=manifest.as_uri(),
                         output_uri=None, workteam_id=team, workers_per_object=1, price_per_task_micros=0,
@@ -41,10 +58,14 @@ def run_groundwork(deps: Deps, team: int, requester_id: int, manifest: Path, tag
         job_id = jobs.create_job(deps, session, requester_id, spec, None).id
     ingest.plan_ingest(deps, job_id)
     sent = deps.queue.sent  # type: ignore[attr-defined]
-    while sent:
-        name, kwargs = sent.pop(0)
-        if name == TaskNames.INGEST_CHUNK:
+    chunks = [kwargs for name, kwargs in sent if name == TaskNames.INGEST_CHUNK]
+    sent.clear()
+    if pool is None:
+        for kwargs in chunks:
             ingest.ingest_chunk(deps, **kwargs)
+    else:
+        url = deps.settings.database_url
+        pool.map(_child_chunk, [(url, str(deps.settings.data_dir), k["job_id"], k["chunk_no"]) for k in chunks])
     return time.perf_counter() - started
 
 
@@ -68,6 +89,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="ingest chunks in this many processes (a Celery worker's concurrency)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, fresh_postgres() as url:
         manifest = Path(tmp) / "bench.manifest"
@@ -80,8 +103,9 @@ def main() -> None:
             requester_id = requester_for_token(session, key)
         assert requester_id is not None
         ours, copies = [], []
+        pool = multiprocessing.get_context("fork").Pool(args.workers) if args.workers > 1 else None
         for run in range(args.runs):  # interleaved: ours, COPY, ours, COPY...
-            ours.append(args.lines / run_groundwork(deps, team, requester_id, manifest, f"r{run}"))
+            ours.append(args.lines / run_groundwork(deps, team, requester_id, manifest, f"r{run}", pool))
             with deps.sessions.begin() as session:
                 baseline_job = jobs.create_job(deps, session, requester_id, jobs.JobSpec(
                     name=f"copy-{run}", task_type="text-classification", label_attribute_name="label",
@@ -91,10 +115,13 @@ def main() -> None:
                     max_concurrent_task_count=1000), None).id
             copies.append(args.lines / run_copy(deps, manifest, baseline_job))
             print(f"run {run + 1}: groundwork {ours[-1]:,.0f} objects/s, COPY {copies[-1]:,.0f} rows/s", flush=True)
+        if pool is not None:
+            pool.close()
+            pool.join()
         deps.engine.dispose()
     ours_m, copy_m = median(ours), median(copies)
     print(f"ingest {args.lines:,} lines on PostgreSQL, median of {args.runs} interleaved runs:")
-    print(f"  groundwork ingest (parse, check, store, release): {ours_m:,.0f} objects/s")
+    print(f"  groundwork ingest (parse, check, store, release; {args.workers} process(es)): {ours_m:,.0f} objects/s")
     print(f"  psycopg COPY of the same rows (baseline):          {copy_m:,.0f} rows/s")
     print(f"  ratio groundwork / COPY: {ours_m / copy_m:.2f}")
 

@@ -32,8 +32,12 @@ def _release(session: Executor, job_id: int, workers: int, count: int, now: date
 
 
 def top_up(session: Session, job: Job, now: datetime) -> int:
-    """Open queued objects until the job has max_concurrent open ones; the job row lock serialises top-ups."""
-    session.execute(select(Job.id).where(Job.id == job.id).with_for_update())
+    """Open queued objects until the job has max_concurrent open ones; the job row lock serialises top-ups.
+
+    The lock is FOR NO KEY UPDATE: it excludes other top-ups but not the key-share locks that inserting rows
+    which reference the job takes (a chunk's COPY, a claim), so two chunks ingesting at once cannot deadlock.
+    """
+    session.execute(select(Job.id).where(Job.id == job.id).with_for_update(key_share=True))
     open_now = session.scalar(
         select(func.count()).select_from(DataObject)
         .where(DataObject.job_id == job.id, DataObject.state == ObjectState.OPEN)
