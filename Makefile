@@ -26,7 +26,11 @@ test: $(STAMP) lint
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit tests/test_architecture.py
 
+test-integration: $(STAMP)
+	$(PY) -m pytest tests/integration tests/e2e tests/crash
+
 bench: $(STAMP)
+	$(PY) bench/ingest.py --workers 2
 	$(PY) bench/ingest.py
 	$(PY) bench/serve.py
 
