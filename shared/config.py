@@ -28,7 +28,7 @@ class Settings:
     s3_region: str = "us-east-1"
     profile: str = "embedded"
     secret_key: str = "dev-insecure-secret-change-me"
-    public_base_url: str = "http://127.0.0.1:8080"
+    public_base_url: str = ""  # empty: links use the host the request came to
     service_fee_usd: str = "0.08"
     sweep_seconds: float = 2.0
     redrive_seconds: float = 30.0

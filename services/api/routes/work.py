@@ -23,9 +23,11 @@ bp = Blueprint("work", __name__, url_prefix="/api/v1")
 
 
 def _absolute(task: dict[str, Any]) -> dict[str, Any]:
+    """Signed media paths become URLs on GW_PUBLIC_BASE_URL, or on the host this request reached."""
     url = task["input"].get("taskObject", "")
     if "source_ref_url" in task["input"] and url.startswith("/"):
-        task["input"]["taskObject"] = task["input"]["source_ref_url"] = request.host_url.rstrip("/") + url
+        base = deps().settings.public_base_url or request.host_url.rstrip("/")
+        task["input"]["taskObject"] = task["input"]["source_ref_url"] = base + url
     return task
 
 

@@ -354,6 +354,22 @@ def test_a_signed_media_link_serves_the_bytes_of_a_file_image(client: FlaskClien
     assert response.mimetype == "image/png"
 
 
+def test_media_links_use_the_public_base_url_when_one_is_set(client: FlaskClient, deps: Deps, acme: Headers,
+                                                             staff: tuple[int, int], tmp_path: Path) -> None:
+    deps.settings = deps.settings.with_overrides(public_base_url="https://label.example.com")
+    image = tmp_path / "dog.png"
+    image.write_bytes(PNG)
+    uri = write_manifest(tmp_path / "one.manifest", [json.dumps({"source-ref": image.as_uri()})])
+    create_job(client, acme, job_body(staff[1], uri, task_type="image-classification", labels=["cat", "dog"],
+                                      label_attribute_name="animal"))
+    drain(deps)
+    lab = labeler(client, acme, staff[0], [staff[1]], "lab")
+
+    task = client.post("/api/v1/work/next", json={}, headers=lab).json
+
+    assert task["input"]["taskObject"].startswith("https://label.example.com/api/v1/media/")
+
+
 def test_a_tampered_or_expired_media_link_is_refused(client: FlaskClient, deps: Deps,
                                                      image_task: tuple[Headers, dict[str, Any]]) -> None:
     _, task = image_task
