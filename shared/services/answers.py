@@ -7,7 +7,9 @@ changes nothing. SQLite runs the same steps one by one inside its immediate (sin
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, text, update
 
@@ -20,46 +22,51 @@ from shared.services.release import replace_one
 
 _PG_RECORD = text("""
 WITH closed AS (
-    UPDATE assignment SET state = 'submitted', ended_at = :now
-    WHERE id = :aid AND labeler_id = :labeler AND state = 'leased' AND expires_at >= :now
-    RETURNING job_id, object_id, leased_at
+    UPDATE assignment a SET state = 'submitted', ended_at = :now
+    FROM job j JOIN workteam w ON w.id = j.workteam_id
+    WHERE a.id = :aid AND a.labeler_id = :labeler AND a.state = 'leased' AND a.expires_at >= :now
+      AND j.id = a.job_id AND (j.labels_json::jsonb) ? :label
+    RETURNING a.job_id, a.object_id, a.leased_at, j.price_micros, j.workers_per_object AS needed, w.workforce_id
 ), stored AS (
     INSERT INTO answer (assignment_id, job_id, object_id, labeler_id, content, accepted_at, submitted_at)
     SELECT :aid, job_id, object_id, :labeler, :content, leased_at, :now FROM closed
 ), paid AS (
     INSERT INTO ledger_entry (key, kind, job_id, workforce_id, labeler_id, object_id, assignment_id,
                               amount_micros, created_at)
-    SELECT 'pay:' || :aid, 'worker_pay', job_id, :workforce, :labeler, object_id, :aid, :price, :now
-    FROM closed WHERE :price > 0
+    SELECT 'pay:' || :aid, 'worker_pay', job_id, workforce_id, :labeler, object_id, :aid, price_micros, :now
+    FROM closed WHERE price_micros > 0
 ), audited AS (
     INSERT INTO audit_event (at, job_id, object_id, assignment_id, actor, kind, from_state, to_state, detail)
     SELECT :now, job_id, object_id, :aid, :actor, 'assignment', 'leased', 'submitted', '{}' FROM closed
 ), counted AS (
     UPDATE data_object o
     SET answers_count = o.answers_count + 1,
-        state = CASE WHEN o.state = 'open' AND o.answers_count + 1 >= :needed THEN 'answered' ELSE o.state END
+        state = CASE WHEN o.state = 'open' AND o.answers_count + 1 >= closed.needed THEN 'answered'
+                     ELSE o.state END
     FROM closed WHERE o.id = closed.object_id
-    RETURNING o.job_id, o.state = 'answered' AND o.answers_count = :needed AS completed
+    RETURNING o.job_id, o.state = 'answered' AND o.answers_count = closed.needed AS completed
 ), released AS (
-    UPDATE data_object SET state = 'open', released_at = :now, remaining = :needed
+    UPDATE data_object SET state = 'open', released_at = :now, remaining = (SELECT needed FROM closed)
     WHERE EXISTS (SELECT 1 FROM counted WHERE completed)
-      AND id = (SELECT q.id FROM data_object q WHERE q.job_id = :job_id AND q.state = 'queued'
+      AND id = (SELECT q.id FROM data_object q WHERE q.job_id = (SELECT job_id FROM closed) AND q.state = 'queued'
                 ORDER BY q.line_no LIMIT 1 FOR UPDATE SKIP LOCKED)
 )
-SELECT count(*) FROM closed
+SELECT job_id FROM closed
 """)
 
 
 def record_answer_postgres(
-    session: Executor, facts: JobFacts, labeler_id: int, assignment_id: int, content: str, now: datetime, actor: str
-) -> bool:
-    """True when this call closed the lease; False when it was not (or no longer) leased to this labeler."""
-    recorded = session.execute(_PG_RECORD, {
-        "aid": assignment_id, "labeler": labeler_id, "now": now, "content": content, "actor": actor,
-        "workforce": facts.workforce_id, "price": facts.price_micros, "needed": facts.workers_per_object,
-        "job_id": facts.id,
-    }).scalar_one()
-    return bool(recorded)
+    conn: Executor, labeler_id: int, assignment_id: int, content: dict[str, Any], now: datetime, actor: str
+) -> int | None:
+    """One round trip: the statement itself checks the lease and that the label is one of the job's.
+
+    Returns the job id, or None when nothing was recorded (not leased to this labeler, no longer leased, or a
+    label the job does not have); the caller then finds out which, on the slow path.
+    """
+    return conn.execute(_PG_RECORD, {
+        "aid": assignment_id, "labeler": labeler_id, "now": now, "content": json.dumps(content),
+        "actor": actor, "label": content["label"],
+    }).scalar()
 
 
 def record_answer_generic(

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from shared import metrics
 from shared.bootstrap import Deps
-from shared.domain.answers import normalize_classification_answer
+from shared.domain.answers import canonical_answer, normalize_classification_answer
 from shared.domain.errors import Conflict, NotFound
 from shared.domain.states import AssignmentState, ObjectState
+from shared.domain.task_types import SPECS
 from shared.faults import crash_point
 from shared.persistence.engine import Executor
 from shared.persistence.tables import AnswerRow, Assignment, DataObject
@@ -62,6 +63,7 @@ def task_view(deps: Deps, facts: JobFacts, claim: dict[str, Any]) -> dict[str, A
 
 
 JOB_LIST_SECONDS = 1.0
+CLASSIFIER_ELEMENTS = tuple(spec.element for spec in SPECS.values())
 _JOB_OF_ASSIGNMENT = text("SELECT job_id FROM assignment WHERE id = :aid AND labeler_id = :labeler")
 
 
@@ -135,14 +137,17 @@ def submit(deps: Deps, labeler_id: int, assignment_id: int, answer: Any) -> dict
     """
     now = deps.clock.now()
     with hot_path(deps) as session:
-        job_id = session.execute(_JOB_OF_ASSIGNMENT, {"aid": assignment_id, "labeler": labeler_id}).scalar()
-        if job_id is None:
-            raise NotFound(f"no assignment {assignment_id} for this labeler", "assignment_id")
-        facts = job_facts(deps, session, job_id)
-        content = normalize_classification_answer(answer, facts.spec, facts.labels)
-        record = record_answer_postgres if deps.is_postgres else record_answer_generic
-        if not record(session, facts, labeler_id, assignment_id, json.dumps(content), now, _actor(labeler_id)):
-            return _already_submitted(session, labeler_id, assignment_id, now)
+        if deps.is_postgres:
+            content = canonical_answer(answer, CLASSIFIER_ELEMENTS)
+            job_id = record_answer_postgres(session, labeler_id, assignment_id, content, now, _actor(labeler_id))
+            if job_id is None:
+                return _refused(deps, session, labeler_id, assignment_id, answer, now)
+            facts = job_facts(deps, session, job_id)
+        else:
+            facts, content = _checked(deps, session, labeler_id, assignment_id, answer)
+            if not record_answer_generic(session, facts, labeler_id, assignment_id, json.dumps(content), now,
+                                         _actor(labeler_id)):
+                return _already_submitted(session, labeler_id, assignment_id, now)
         # On SQLite the answer, pay and audit rows are inserted and not yet committed here; on PostgreSQL the
         # submit is one statement, already committed: either way a kill here must lose and double nothing.
         crash_point("submit.mid_transaction")
@@ -152,6 +157,23 @@ def submit(deps: Deps, labeler_id: int, assignment_id: int, answer: Any) -> dict
         metrics.COST_ACCRUED.labels(facts.name, "worker_pay").inc(facts.price_micros / 1e6)
     return {"assignment_id": assignment_id, "state": AssignmentState.SUBMITTED.value, "duplicate": False,
             "answer": content}
+
+
+def _checked(deps: Deps, session: Executor, labeler_id: int, assignment_id: int,
+             answer: Any) -> tuple[JobFacts, dict[str, Any]]:
+    """The assignment's job (404 when it is not this labeler's) and the answer checked against it (422)."""
+    job_id = session.execute(_JOB_OF_ASSIGNMENT, {"aid": assignment_id, "labeler": labeler_id}).scalar()
+    if job_id is None:
+        raise NotFound(f"no assignment {assignment_id} for this labeler", "assignment_id")
+    facts = job_facts(deps, session, job_id)
+    return facts, normalize_classification_answer(answer, facts.spec, facts.labels)
+
+
+def _refused(deps: Deps, session: Executor, labeler_id: int, assignment_id: int, answer: Any,
+             now: datetime) -> dict[str, Any]:
+    """Why the one-statement submit recorded nothing: not yours (404), a bad answer (422), or already ended."""
+    _checked(deps, session, labeler_id, assignment_id, answer)
+    return _already_submitted(session, labeler_id, assignment_id, now)
 
 
 def _already_submitted(session: Executor, labeler_id: int, assignment_id: int, now: datetime) -> dict[str, Any]:
