@@ -325,9 +325,9 @@ def test_a_requester_key_is_no_labeler_token_and_the_other_way_round(client: Fla
 PNG = bytes.fromhex("89504e470d0a1a0a") + b"not really an image, but bytes all the same"
 
 
-@pytest.fixture
-def image_task(client: FlaskClient, acme: Headers, deps: Deps, staff: tuple[int, int],
-               tmp_path: Path) -> tuple[Headers, dict[str, Any]]:
+def lease_image_task(client: FlaskClient, acme: Headers, deps: Deps, staff: tuple[int, int],
+                     tmp_path: Path) -> tuple[Headers, dict[str, Any]]:
+    """A one-image job on a file:// PNG, and a labeler holding its task."""
     image = tmp_path / "images" / "cat 1.png"
     image.parent.mkdir()
     image.write_bytes(PNG)
@@ -339,6 +339,12 @@ def image_task(client: FlaskClient, acme: Headers, deps: Deps, staff: tuple[int,
     task = client.post("/api/v1/work/next", json={}, headers=lab)
     assert task.status_code == 200, task.json
     return lab, dict(task.json)
+
+
+@pytest.fixture
+def image_task(client: FlaskClient, acme: Headers, deps: Deps, staff: tuple[int, int],
+               tmp_path: Path) -> tuple[Headers, dict[str, Any]]:
+    return lease_image_task(client, acme, deps, staff, tmp_path)
 
 
 def test_a_signed_media_link_serves_the_bytes_of_a_file_image(client: FlaskClient,
@@ -357,15 +363,8 @@ def test_a_signed_media_link_serves_the_bytes_of_a_file_image(client: FlaskClien
 def test_media_links_use_the_public_base_url_when_one_is_set(client: FlaskClient, deps: Deps, acme: Headers,
                                                              staff: tuple[int, int], tmp_path: Path) -> None:
     deps.settings = deps.settings.with_overrides(public_base_url="https://label.example.com")
-    image = tmp_path / "dog.png"
-    image.write_bytes(PNG)
-    uri = write_manifest(tmp_path / "one.manifest", [json.dumps({"source-ref": image.as_uri()})])
-    create_job(client, acme, job_body(staff[1], uri, task_type="image-classification", labels=["cat", "dog"],
-                                      label_attribute_name="animal"))
-    drain(deps)
-    lab = labeler(client, acme, staff[0], [staff[1]], "lab")
 
-    task = client.post("/api/v1/work/next", json={}, headers=lab).json
+    _, task = lease_image_task(client, acme, deps, staff, tmp_path)
 
     assert task["input"]["taskObject"].startswith("https://label.example.com/api/v1/media/")
 
