@@ -21,3 +21,14 @@ def child_exit(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook signat
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):  # noqa: ANN001, ANN201 - gunicorn's hook signature
+    """Move everything loaded at boot out of the garbage collector's view and collect young objects less often:
+    the app's long-lived objects (routes, SQLAlchemy metadata, compiled statements) are never garbage, and scanning
+    them in full collections put pauses of tens of milliseconds into the tail of request latency."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
