@@ -6,10 +6,16 @@ checkout runs with no servers and production differs only in environment variabl
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+_ACCOUNT = re.compile(r"\d{12}")
 
 
 def _bool(value: str) -> bool:
@@ -39,6 +45,13 @@ class Settings:
     auth_cache_seconds: float = 30.0
     crash_at: str = ""  # crash tests only: the shared.faults fail point that SIGKILLs its process once
     crash_marker: str = ""
+    # Custom pre-annotation / consolidation hooks (shared/services/hooks.py). Python hooks run only from modules
+    # under these dotted prefixes: requesters name hooks, so the operator decides what code may run.
+    hook_modules: tuple[str, ...] = field(default_factory=tuple)
+    hook_timeout_s: float = 30.0
+    # The region and account Groundwork claims in the ARNs it hands out (labeling-job ARNs in hook events).
+    aws_region: str = "us-east-1"
+    aws_account: str = "000000000000"
 
     @property
     def effective_database_url(self) -> str:
@@ -62,6 +75,7 @@ class Settings:
 
     def validate(self) -> None:
         """Refuse embedded adapters in production: a SQLite file behind gunicorn loses data under load."""
+        self._validate_hooks()
         if self.profile not in ("embedded", "production"):
             # A typo ("Production", "prod") must not quietly skip every production check below.
             raise ValueError(f"GW_PROFILE must be 'embedded' or 'production', not '{self.profile[:40]}'")
@@ -81,6 +95,18 @@ class Settings:
                 raise ValueError("GW_PROFILE=production needs GW_SECRET_KEY")
             if self.crash_at:
                 raise ValueError("GW_PROFILE=production refuses GW_CRASH_AT (a crash-test fail point)")
+
+    def _validate_hooks(self) -> None:
+        """Hook and ARN settings: a malformed value would otherwise fail only when the first job reaches a hook."""
+        if not math.isfinite(self.hook_timeout_s) or self.hook_timeout_s <= 0:
+            raise ValueError(f"GW_HOOK_TIMEOUT_SECONDS must be a positive number of seconds, not {self.hook_timeout_s}")
+        bad = [m for m in self.hook_modules if not _DOTTED.fullmatch(m)]
+        if bad:
+            raise ValueError(f"GW_HOOK_MODULES must list dotted module names, not {', '.join(bad)[:100]}")
+        if not _REGION.fullmatch(self.aws_region):
+            raise ValueError(f"GW_REGION must look like us-east-1, not '{self.aws_region[:40]}'")
+        if not _ACCOUNT.fullmatch(self.aws_account):
+            raise ValueError(f"GW_ACCOUNT_ID must be 12 digits, not '{self.aws_account[:40]}'")
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
@@ -108,6 +134,10 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         auth_cache_seconds=float(env.get("GW_AUTH_CACHE_SECONDS", defaults.auth_cache_seconds)),
         crash_at=env.get("GW_CRASH_AT", ""),
         crash_marker=env.get("GW_CRASH_MARKER", ""),
+        hook_modules=tuple(p.strip() for p in env.get("GW_HOOK_MODULES", "").split(",") if p.strip()),
+        hook_timeout_s=float(env.get("GW_HOOK_TIMEOUT_SECONDS", defaults.hook_timeout_s)),
+        aws_region=env.get("GW_REGION", defaults.aws_region),
+        aws_account=env.get("GW_ACCOUNT_ID", defaults.aws_account),
     )
     settings.validate()
     return settings

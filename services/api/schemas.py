@@ -20,6 +20,22 @@ class Instructions(Strict):
     full: str = Field("", max_length=65536)
 
 
+class GoldSettings(Strict):
+    items: list[dict[str, Any]] = Field(
+        default_factory=list, max_length=1000,
+        description='known answers: {"source" or "source-ref": ..., "answer": <the answer a labeler would submit>}')
+    manifest_uri: str | None = Field(None, max_length=1024, description="the same items as JSON Lines")
+    rate: float = Field(0.1, ge=0, le=1, description="the share of a labeler's tasks that are gold")
+    min_accuracy: float | None = Field(None, ge=0, le=1,
+                                       description="a labeler below this gold accuracy stops receiving the job")
+    min_answers: int = Field(3, ge=1, le=1000, description="gold answers before a labeler is judged")
+
+
+class DynamicOverlap(Strict):
+    min_workers: int = Field(ge=1, le=9)
+    target_confidence: float = Field(ge=0.51, le=0.999)
+
+
 class JobCreate(Strict):
     name: str = Field(min_length=1, max_length=63, description="unique, ignoring case")
     task_type: TaskType
@@ -39,6 +55,20 @@ class JobCreate(Strict):
     max_concurrent_task_count: int = Field(1000, ge=1, le=5000)
     title: str = Field("", max_length=128)
     instructions: Instructions = Field(default_factory=Instructions)
+    prior_label_attribute_name: str | None = Field(
+        None, min_length=1, max_length=127,
+        description="verification and adjustment jobs: the label attribute of the job being reviewed")
+    consolidator: str = Field("default", max_length=32,
+                              description="the consolidation algorithm; 'default' picks the best built-in one")
+    gold: GoldSettings | None = None
+    dynamic_overlap: DynamicOverlap | None = Field(
+        None, description="buy answers one at a time up to workers_per_object, stopping at the target confidence")
+    pre_annotation_hook: str | None = Field(
+        None, max_length=1024, description="python:<module>:<function> or an http(s) URL (Ground Truth's "
+                                           "pre-annotation Lambda event and response)")
+    consolidation_hook: str | None = Field(
+        None, max_length=1024, description="python:<module>:<function> or an http(s) URL (Ground Truth's "
+                                           "annotation-consolidation Lambda event and response)")
 
 
 class Page(Strict):

@@ -22,7 +22,7 @@ def label_counters(states: Mapping[str, int], machine_labeled: int = 0) -> Label
     """`states` counts objects by ObjectState; every object not labeled or failed is still Unlabeled."""
     labeled = states.get("labeled", 0)
     failed = states.get("failed", 0)
-    total = sum(states.values())
+    total = sum(n for state, n in states.items() if state != "gold")  # gold items are not dataset objects
     human = labeled - machine_labeled
     return LabelCounters(
         TotalLabeled=labeled,

@@ -33,7 +33,7 @@ def _check_attribute_sizes(record: dict[str, Any]) -> None:
             raise BadLine(f"attribute '{key[:40]}' is {size} characters; the limit is {MAX_ATTRIBUTE_CHARS}")
 
 
-def parse_line(text: str, source_key: str) -> ParsedLine:
+def parse_line(text: str, source_key: str, prior_attribute: str | None = None) -> ParsedLine:
     """Check one non-blank line against the task type's data key; raise BadLine with a reason."""
     if len(text) > MAX_LINE_CHARS:
         raise BadLine(f"line is {len(text)} characters; the limit is {MAX_LINE_CHARS}")
@@ -41,10 +41,10 @@ def parse_line(text: str, source_key: str) -> ParsedLine:
         record = json.loads(text)
     except ValueError as exc:
         raise BadLine(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
-    return check_record(record, text, source_key)
+    return check_record(record, text, source_key, prior_attribute)
 
 
-def check_record(record: Any, text: str, source_key: str) -> ParsedLine:
+def check_record(record: Any, text: str, source_key: str, prior_attribute: str | None = None) -> ParsedLine:
     """The checks after decoding, for callers that decode with a faster parser than the standard library's."""
     if len(text) > MAX_LINE_CHARS:
         raise BadLine(f"line is {len(text)} characters; the limit is {MAX_LINE_CHARS}")
@@ -60,6 +60,8 @@ def check_record(record: Any, text: str, source_key: str) -> ParsedLine:
     present = "source-ref" if has_ref else "source"
     if present != source_key:
         raise BadLine(f"this task type reads '{source_key}', but the line has '{present}'")
+    if prior_attribute is not None and prior_attribute not in record:
+        raise BadLine(f"the line has no '{prior_attribute[:80]}' label to review")
     value = record[present]
     if type(value) is not str or not value:
         raise BadLine(f"'{present}' must be a non-empty string")

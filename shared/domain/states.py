@@ -47,6 +47,9 @@ class ObjectState(StrEnum):
     LABELED = "labeled"
     FAILED = "failed"
     UNLABELED = "unlabeled"
+    # A gold item: a known answer mixed into the task stream to score labelers; outside the dataset (negative
+    # line numbers), never consolidated, never in the output or the LabelCounters.
+    GOLD = "gold"
 
 
 FINAL_OBJECT_STATES = frozenset({ObjectState.LABELED, ObjectState.FAILED, ObjectState.UNLABELED})

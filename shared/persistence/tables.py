@@ -109,6 +109,20 @@ class Job(Base):
     labels_json: Mapped[str] = mapped_column(Text)
     short_instruction: Mapped[str] = mapped_column(Text, default="")
     full_instruction: Mapped[str] = mapped_column(Text, default="")
+    # The whole label category configuration (short display names, instructions with examples), as parsed.
+    label_config_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Verification and adjustment jobs: the earlier job's label attribute each input line carries.
+    prior_attribute: Mapped[str | None] = mapped_column(String(127), nullable=True)
+    consolidator: Mapped[str] = mapped_column(String(32), server_default="default")
+    # Gold items: the share of tasks that are gold, the accuracy a labeler must keep, after how many gold answers.
+    gold_rate: Mapped[float] = mapped_column(Float, server_default="0")
+    gold_min_accuracy: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gold_min_answers: Mapped[int] = mapped_column(Integer, server_default="3")
+    # Dynamic overlap: at least min_workers answers, then stop once the label's confidence reaches the target.
+    min_workers: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    target_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pre_hook: Mapped[str | None] = mapped_column(Text, nullable=True)
+    post_hook: Mapped[str | None] = mapped_column(Text, nullable=True)
     title: Mapped[str] = mapped_column(String(128), default="")
     workteam_id: Mapped[int] = mapped_column(ForeignKey("workteam.id"), index=True)
     workers_per_object: Mapped[int] = mapped_column(Integer)
@@ -168,6 +182,8 @@ class DataObject(Base):
     answers_count: Mapped[int] = mapped_column(Integer, default=0)
     released_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    gold_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # a gold item's known answer
+    task_input_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # a pre-annotation hook's taskInput
 
 
 class Assignment(Base):
@@ -212,15 +228,62 @@ class AnswerRow(Base):
 
 
 class ConsolidatedLabel(Base):
+    """One object's label: `value_json` is the label attribute's value as the output manifest writes it and
+    `meta_json` the task type's own metadata keys; class_index/class_name are set for classification types."""
+
     __tablename__ = "consolidated_label"
     object_id: Mapped[int] = mapped_column(ForeignKey("data_object.id"), primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
-    class_index: Mapped[int] = mapped_column(Integer)
-    class_name: Mapped[str] = mapped_column(Text)
+    class_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    class_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    value_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    meta_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     confidence: Mapped[float] = mapped_column(Float)
     votes: Mapped[int] = mapped_column(Integer)
     human: Mapped[bool] = mapped_column(Boolean, default=True)
     algorithm: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LabelerSkill(Base):
+    """A labeler's estimated skill in one label family ("class", "boxes", "mask", "spans"), kept across batches
+    and jobs so a new job's estimates start from what earlier ones learned. `evidence` is how many answers (or
+    effective answers) back the estimate; `confusion_json` is a classification confusion matrix over the label
+    list whose digest is `labels_key`."""
+
+    __tablename__ = "labeler_skill"
+    labeler_id: Mapped[int] = mapped_column(ForeignKey("labeler.id"), primary_key=True)
+    family: Mapped[str] = mapped_column(String(16), primary_key=True)
+    accuracy: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[float] = mapped_column(Float)
+    labels_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    confusion_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class GoldScore(Base):
+    """One answered gold task's score in [0, 1] (1 = matches the known answer); keyed by the assignment, so
+    scoring the same answer again inserts nothing."""
+
+    __tablename__ = "gold_score"
+    __table_args__ = (Index("ix_gold_score_job_id", "job_id", "labeler_id"),)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"))
+    labeler_id: Mapped[int] = mapped_column(ForeignKey("labeler.id"))
+    object_id: Mapped[int] = mapped_column(BigInteger)
+    score: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LabelerRemoval(Base):
+    """A labeler taken off a job because their gold accuracy fell below the job's bar; claims skip them."""
+
+    __tablename__ = "labeler_removal"
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), primary_key=True)
+    labeler_id: Mapped[int] = mapped_column(ForeignKey("labeler.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    gold_accuracy: Mapped[float] = mapped_column(Float)
+    gold_answers: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

@@ -14,18 +14,24 @@ from typing import Any
 from sqlalchemy import insert, text, update
 
 from shared.domain.states import AssignmentState, ObjectState
+from shared.domain.task_types import SPECS, AnswerKind
 from shared.persistence.engine import Executor
 from shared.persistence.tables import AnswerRow, Assignment, DataObject, LedgerEntry
 from shared.services import audit
 from shared.services.job_cache import JobFacts
 from shared.services.release import replace_one
 
-_PG_RECORD = text("""
+_LABEL_TYPES = ", ".join(f"'{t.value}'" for t, spec in SPECS.items()
+                        if spec.answer_kind in (AnswerKind.CLASS, AnswerKind.VERDICT))
+
+_PG_RECORD = text(f"""
 WITH closed AS (
     UPDATE assignment a SET state = 'submitted', ended_at = :now
     FROM job j JOIN workteam w ON w.id = j.workteam_id
     WHERE a.id = :aid AND a.labeler_id = :labeler AND a.state = 'leased' AND a.expires_at >= :now
-      AND j.id = a.job_id AND (j.labels_json::jsonb) ? :label
+      AND j.id = a.job_id
+      AND (CAST(:label AS text) IS NULL
+           OR (j.task_type IN ({_LABEL_TYPES}) AND (j.labels_json::jsonb) ? CAST(:label AS text)))
     RETURNING a.job_id, a.object_id, a.leased_at, j.price_micros, j.workers_per_object AS needed, w.workforce_id
 ), stored AS (
     INSERT INTO answer (assignment_id, job_id, object_id, labeler_id, content, accepted_at, submitted_at)
@@ -37,7 +43,7 @@ WITH closed AS (
     FROM closed WHERE price_micros > 0
 ), audited AS (
     INSERT INTO audit_event (at, job_id, object_id, assignment_id, actor, kind, from_state, to_state, detail)
-    SELECT :now, job_id, object_id, :aid, :actor, 'assignment', 'leased', 'submitted', '{}' FROM closed
+    SELECT :now, job_id, object_id, :aid, :actor, 'assignment', 'leased', 'submitted', '{{}}' FROM closed
 ), counted AS (
     UPDATE data_object o
     SET answers_count = o.answers_count + 1,
@@ -51,27 +57,32 @@ WITH closed AS (
       AND id = (SELECT q.id FROM data_object q WHERE q.job_id = (SELECT job_id FROM closed) AND q.state = 'queued'
                 ORDER BY q.line_no LIMIT 1 FOR UPDATE SKIP LOCKED)
 )
-SELECT job_id FROM closed
+SELECT job_id, object_id FROM closed
 """)
 
 
 def record_answer_postgres(
-    conn: Executor, labeler_id: int, assignment_id: int, content: dict[str, Any], now: datetime, actor: str
-) -> int | None:
-    """One round trip: the statement itself checks the lease and that the label is one of the job's.
+    conn: Executor, labeler_id: int, assignment_id: int, content: dict[str, Any], now: datetime, actor: str,
+    label: str | None,
+) -> tuple[int, int] | None:
+    """One round trip: the statement itself checks the lease and, given `label`, that the job takes one label
+    from its categories and that this is one of them (the fast path for classification and verification).
+    With `label` None the caller has already checked the answer against the job's task type.
 
-    Returns the job id, or None when nothing was recorded (not leased to this labeler, no longer leased, or a
-    label the job does not have); the caller then finds out which, on the slow path.
+    Returns the job and object ids, or None when nothing was recorded (not leased to this labeler, no longer
+    leased, or a label the job does not have); the caller then finds out which, on the slow path.
     """
-    return conn.execute(_PG_RECORD, {
-        "aid": assignment_id, "labeler": labeler_id, "now": now, "content": json.dumps(content),
-        "actor": actor, "label": content["label"],
-    }).scalar()
+    row = conn.execute(_PG_RECORD, {
+        "aid": assignment_id, "labeler": labeler_id, "now": now, "content": json.dumps(content, ensure_ascii=False),
+        "actor": actor, "label": label,
+    }).first()
+    return None if row is None else (row[0], row[1])
 
 
 def record_answer_generic(
     session: Executor, facts: JobFacts, labeler_id: int, assignment_id: int, content: str, now: datetime, actor: str
-) -> bool:
+) -> int | None:
+    """The same steps for SQLite; returns the object id, or None when the assignment was not a live lease."""
     row = session.execute(
         update(Assignment)
         .where(Assignment.id == assignment_id, Assignment.labeler_id == labeler_id,
@@ -80,7 +91,7 @@ def record_answer_generic(
         .returning(Assignment.job_id, Assignment.object_id, Assignment.leased_at)
     ).first()
     if row is None:
-        return False
+        return None
     job_id, object_id, leased_at = row
     session.execute(insert(AnswerRow).values(
         assignment_id=assignment_id, job_id=job_id, object_id=object_id, labeler_id=labeler_id,
@@ -100,4 +111,4 @@ def record_answer_generic(
     if count >= facts.workers_per_object and state == ObjectState.OPEN:
         session.execute(update(DataObject).where(DataObject.id == object_id).values(state=ObjectState.ANSWERED))
         replace_one(session, job_id, facts.workers_per_object, now)
-    return True
+    return object_id

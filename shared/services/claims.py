@@ -14,7 +14,7 @@ from sqlalchemy import exists, insert, select, text, update
 
 from shared.domain.states import AssignmentState, JobStatus, ObjectState
 from shared.persistence.engine import Executor
-from shared.persistence.tables import Assignment, DataObject, Job, WorkteamMember
+from shared.persistence.tables import Assignment, DataObject, Job, LabelerRemoval, WorkteamMember
 from shared.services import audit
 
 _PG_CLAIM = text("""
@@ -30,7 +30,7 @@ WITH picked AS (
     UPDATE data_object o SET remaining = o.remaining - 1
     FROM picked, job j
     WHERE o.id = picked.id AND j.id = o.job_id AND j.status = 'InProgress'
-    RETURNING o.id, o.job_id, o.line_no, o.source, o.source_ref, j.task_time_limit_s
+    RETURNING o.id, o.job_id, o.line_no, o.source, o.source_ref, o.task_input_json, j.task_time_limit_s
 ), leased AS (
     INSERT INTO assignment (job_id, object_id, labeler_id, state, leased_at, expires_at)
     SELECT t.job_id, t.id, :labeler, 'leased', :now, :now + make_interval(secs => t.task_time_limit_s)
@@ -40,7 +40,7 @@ WITH picked AS (
     INSERT INTO audit_event (at, job_id, object_id, assignment_id, actor, kind, to_state, detail)
     SELECT :now, l.job_id, l.object_id, l.id, :actor, 'assignment', 'leased', '{}' FROM leased l
 )
-SELECT l.id, l.job_id, l.object_id, l.expires_at, t.line_no, t.source, t.source_ref
+SELECT l.id, l.job_id, l.object_id, l.expires_at, t.line_no, t.source, t.source_ref, t.task_input_json
 FROM leased l JOIN taken t ON t.id = l.object_id
 """)
 """The claim as one statement: pick (index order, skipping locked rows), take the slot, lease it, audit it.
@@ -49,7 +49,7 @@ The "already worked on it" test is a per-row subquery on the (object, labeler) u
 anti-join, so the plan stays an ordered index walk that stops at the first free row whatever the statistics say.
 """
 
-CLAIM_COLUMNS = ("id", "job_id", "object_id", "expires_at", "line_no", "source", "source_ref")
+CLAIM_COLUMNS = ("id", "job_id", "object_id", "expires_at", "line_no", "source", "source_ref", "task_input")
 
 
 def claim_postgres(session: Executor, labeler_id: int, job_id: int, now: datetime, actor: str) -> dict[str, Any] | None:
@@ -58,7 +58,8 @@ def claim_postgres(session: Executor, labeler_id: int, job_id: int, now: datetim
 
 
 def claimable_jobs(session: Executor, labeler_id: int, job_id: int | None) -> list[int]:
-    """Running jobs of the labeler's workteams (optionally just one), oldest first."""
+    """Running jobs of the labeler's workteams (optionally just one), oldest first, less any job that took this
+    labeler off for falling below its gold bar."""
     query = (
         select(Job.id).join(WorkteamMember, WorkteamMember.workteam_id == Job.workteam_id)
         .where(WorkteamMember.labeler_id == labeler_id, Job.status == JobStatus.IN_PROGRESS)
@@ -66,7 +67,9 @@ def claimable_jobs(session: Executor, labeler_id: int, job_id: int | None) -> li
     )
     if job_id:
         query = query.where(Job.id == job_id)
-    return list(session.scalars(query))
+    removed = select(LabelerRemoval.job_id).where(LabelerRemoval.labeler_id == labeler_id,
+                                                  LabelerRemoval.job_id == Job.id).exists()
+    return list(session.scalars(query.where(~removed)))
 
 
 def claim_generic(session: Executor, labeler_id: int, job_id: int, now: datetime, actor: str) -> dict[str, Any] | None:
@@ -78,14 +81,15 @@ def claim_generic(session: Executor, labeler_id: int, job_id: int, now: datetime
         Assignment.state != AssignmentState.EXPIRED,
     )
     row = session.execute(
-        select(DataObject.id, DataObject.job_id, DataObject.line_no, DataObject.source, DataObject.source_ref)
+        select(DataObject.id, DataObject.job_id, DataObject.line_no, DataObject.source, DataObject.source_ref,
+               DataObject.task_input_json)
         .where(DataObject.job_id == job_id, DataObject.state == ObjectState.OPEN, DataObject.remaining > 0, ~answered)
         .order_by(DataObject.line_no)
         .limit(1)
     ).first()
     if row is None:
         return None
-    object_id, claimed_job, line_no, source, source_ref = row
+    object_id, claimed_job, line_no, source, source_ref, task_input = row
     session.execute(update(DataObject).where(DataObject.id == object_id).values(remaining=DataObject.remaining - 1))
     limit = session.scalar(select(Job.task_time_limit_s).where(Job.id == claimed_job)) or 0
     expires = now + timedelta(seconds=limit)
@@ -97,4 +101,4 @@ def claim_generic(session: Executor, labeler_id: int, job_id: int, now: datetime
     audit.record(session, now, "assignment", actor, job_id=claimed_job, object_id=object_id,
                  assignment_id=assignment_id, to_state=AssignmentState.LEASED)
     return {"id": assignment_id, "job_id": claimed_job, "object_id": object_id, "expires_at": expires,
-            "line_no": line_no, "source": source, "source_ref": source_ref}
+            "line_no": line_no, "source": source, "source_ref": source_ref, "task_input": task_input}

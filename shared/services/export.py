@@ -23,6 +23,7 @@ from shared.domain.output import (
     classification_line,
     dump_line,
     gt_worker_time,
+    label_line,
     worker_response_document,
 )
 from shared.domain.states import ObjectState
@@ -89,8 +90,12 @@ def _output_record(job: Job, obj: DataObject, label: ConsolidatedLabel | None) -
         return None
     if label is None:
         return record
-    return classification_line(record, job.label_attribute, label.class_index, label.class_name, label.confidence,
-                               spec_for(job.task_type).output_type, job.name, label.human, label.created_at)
+    if label.value_json is None:  # consolidated before task types had their own values: a class index
+        return classification_line(record, job.label_attribute, label.class_index or 0, label.class_name or "",
+                                   label.confidence, spec_for(job.task_type).output_type, job.name, label.human,
+                                   label.created_at)
+    return label_line(record, job.label_attribute, json.loads(label.value_json), json.loads(label.meta_json or "{}"),
+                      spec_for(job.task_type).output_type, job.name, label.human, label.created_at)
 
 
 def write_export(deps: Deps, job_id: int) -> str:

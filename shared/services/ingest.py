@@ -7,6 +7,7 @@ re-driven message) stores nothing twice.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,18 +18,20 @@ from sqlalchemy.orm import Session
 
 from shared import metrics
 from shared.bootstrap import Deps
+from shared.domain import hooks as hooks_domain
 from shared.domain.manifest import MAX_DATASET_OBJECTS, BadLine, ParsedLine, check_record, parse_line
 from shared.domain.states import JobStatus, ObjectState
 from shared.domain.task_types import spec_for
 from shared.faults import crash_point
 from shared.messaging import TaskNames
 from shared.persistence.tables import DataObject, IngestChunk, Job
+from shared.services import hooks
 from shared.services.job_states import transition_job
 from shared.services.release import top_up
 from shared.storage import BlobNotFound
 
 COLUMNS = ("job_id", "line_no", "raw", "source", "source_ref", "state", "remaining", "answers_count",
-           "failure_reason")
+           "failure_reason", "task_input_json")
 
 
 @dataclass(frozen=True)
@@ -88,16 +91,16 @@ def plan_ingest(deps: Deps, job_id: int) -> None:
         deps.queue.send(TaskNames.INGEST_CHUNK, job_id=job_id, chunk_no=i)
 
 
-def _parse(raw_bytes: bytes, source_key: str) -> tuple[str, ParsedLine]:
+def _parse(raw_bytes: bytes, source_key: str, prior: str | None) -> tuple[str, ParsedLine]:
     """Decode with orjson (several times faster than the standard library); anything it refuses goes through the
     standard parser, which either accepts it (say, an integer beyond 64 bits) or gives the exact reason."""
     try:
         record = orjson.loads(raw_bytes)
     except orjson.JSONDecodeError:
         text = raw_bytes.decode("utf-8")
-        return text, parse_line(text, source_key)
+        return text, parse_line(text, source_key, prior)
     text = raw_bytes.decode("utf-8")
-    return text, check_record(record, text, source_key)
+    return text, check_record(record, text, source_key, prior)
 
 
 def _rows(deps: Deps, job: Job, chunk: IngestChunk) -> Iterator[tuple[Any, ...]]:
@@ -109,15 +112,36 @@ def _rows(deps: Deps, job: Job, chunk: IngestChunk) -> Iterator[tuple[Any, ...]]
         if not raw_bytes.strip():
             continue
         try:
-            text, parsed = _parse(raw_bytes, source_key)
+            text, parsed = _parse(raw_bytes, source_key, job.prior_attribute)
         except UnicodeDecodeError:
             yield (job_id, this_line, raw_bytes.decode("utf-8", "replace"), None, None, failed, 0, 0,
-                   f"line {this_line + 1}: not valid UTF-8")
+                   f"line {this_line + 1}: not valid UTF-8", None)
         except BadLine as exc:
             yield (job_id, this_line, raw_bytes.decode("utf-8"), None, None, failed, 0, 0,
-                   f"line {this_line + 1}: {exc}")
+                   f"line {this_line + 1}: {exc}", None)
         else:
-            yield (job_id, this_line, text, parsed.source, parsed.source_ref, queued, 0, 0, None)
+            yield (job_id, this_line, text, parsed.source, parsed.source_ref, queued, 0, 0, None, None)
+
+
+def _pre_annotated(deps: Deps, job: Job, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """Ground Truth's pre-annotation Lambda, per good line: its `taskInput` is what labelers are shown, and
+    `isHumanAnnotationRequired: false` leaves the object to nobody (Unlabeled). A hook that fails or answers
+    out of shape fails that object with the reason; the other lines go on."""
+    ref = hooks_domain.parse_hook_ref(job.pre_hook or "", "pre_annotation_hook")
+    arn = hooks_domain.labeling_job_arn(deps.settings.aws_region, deps.settings.aws_account, job.name)
+    for row in rows:
+        if row[8] is not None:
+            yield row
+            continue
+        try:
+            result = hooks.run_pre_annotation(ref, job_arn=arn, data_object=json.loads(row[2]),
+                                              timeout_s=deps.settings.hook_timeout_s,
+                                              allowed_modules=deps.settings.hook_modules)
+        except hooks_domain.HookError as exc:
+            yield (*row[:5], ObjectState.FAILED.value, 0, 0, f"line {row[1] + 1}: pre-annotation hook: {exc}", None)
+            continue
+        state = row[5] if result.human_required else ObjectState.UNLABELED.value
+        yield (*row[:5], state, 0, 0, None, json.dumps(result.task_input, ensure_ascii=False))
 
 
 def _copy_rows(session: Session, rows: Iterator[tuple[Any, ...]]) -> tuple[int, int]:
@@ -175,6 +199,8 @@ def _ingest_chunk(deps: Deps, job_id: int, chunk_no: int) -> bool:
         if chunk is None or chunk.done or job is None or job.status == JobStatus.FAILED:
             return False
         rows = _rows(deps, job, chunk)
+        if job.pre_hook:
+            rows = _pre_annotated(deps, job, rows)
         good, bad = _copy_rows(session, rows) if deps.is_postgres else _insert_rows(session, rows)
         crash_point("ingest.mid_chunk")  # rows written, chunk not marked done, nothing committed
         session.execute(update(IngestChunk).where(IngestChunk.job_id == job_id, IngestChunk.chunk_no == chunk_no)

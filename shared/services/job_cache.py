@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -27,6 +28,15 @@ class JobFacts:
     workforce_id: int
     workteam_id: int
     task_time_limit_s: int
+    label_attribute: str
+    label_document: dict[str, Any]
+    prior_attribute: str | None
+    consolidator: str
+    gold_rate: float
+    gold_min_accuracy: float | None
+    gold_min_answers: int
+    min_workers: int | None
+    target_confidence: float | None
 
 
 def job_facts(deps: Deps, session: Executor, job_id: int) -> JobFacts:
@@ -40,6 +50,12 @@ def job_facts(deps: Deps, session: Executor, job_id: int) -> JobFacts:
             labels=LabelConfig(tuple(json.loads(job.labels_json)), job.short_instruction, job.full_instruction),
             workers_per_object=job.workers_per_object, price_micros=job.price_micros,
             workforce_id=team.workforce_id, workteam_id=team.id, task_time_limit_s=job.task_time_limit_s,
+            label_attribute=job.label_attribute,
+            label_document=json.loads(job.label_config_json) if job.label_config_json else
+            {"labels": [{"label": name} for name in json.loads(job.labels_json)]},
+            prior_attribute=job.prior_attribute, consolidator=job.consolidator, gold_rate=job.gold_rate,
+            gold_min_accuracy=job.gold_min_accuracy, gold_min_answers=job.gold_min_answers,
+            min_workers=job.min_workers, target_confidence=job.target_confidence,
         )
         cache[job_id] = facts
     return facts

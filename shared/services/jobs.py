@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -11,16 +12,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.bootstrap import Deps
+from shared.domain import hooks as hooks_domain
 from shared.domain.errors import Conflict, NotFound, ValidationFailed
 from shared.domain.labels import LabelConfig, check_labels, parse_label_category_file
 from shared.domain.naming import check_job_name, check_label_attribute_name
 from shared.domain.pricing import PUBLIC_MAX_LIFETIME_S, WorkforceKind, price_for_job
 from shared.domain.states import JobStatus
-from shared.domain.task_types import spec_for
+from shared.domain.task_types import TaskTypeSpec, spec_for
 from shared.messaging import TaskNames
 from shared.persistence.tables import Job, Workforce
-from shared.services import accounts, audit
+from shared.services import accounts, audit, gold, hooks, overlap
 from shared.services.job_states import transition_job
+from shared.services.label_results import CONSOLIDATORS
 from shared.storage import BlobNotFound
 
 
@@ -45,10 +48,24 @@ class JobSpec:
     short_instruction: str = ""
     full_instruction: str = ""
     label_category_config: dict[str, Any] | None = None
+    prior_label_attribute_name: str | None = None
+    consolidator: str = "default"
+    gold_items: list[dict[str, Any]] | None = None
+    gold_manifest_uri: str | None = None
+    gold_rate: float = 0.0
+    gold_min_accuracy: float | None = None
+    gold_min_answers: int = 3
+    min_workers: int | None = None
+    target_confidence: float | None = None
+    pre_hook: str | None = None
+    post_hook: str | None = None
 
 
-def _label_config(deps: Deps, spec: JobSpec, min_labels: int) -> LabelConfig:
-    """Labels inline, or a Ground Truth label-category file inline or by URI: exactly one of the three."""
+def _label_config(deps: Deps, spec: JobSpec, min_labels: int) -> tuple[LabelConfig, dict[str, Any]]:
+    """Labels inline, or a Ground Truth label-category file inline or by URI: exactly one of the three.
+
+    Returns the parsed configuration and the document to keep (a file as given; inline labels as the file that
+    would say the same), so short display names and examples reach the labelers and the output."""
     sources = (spec.labels, spec.label_category_config, spec.label_category_config_uri)
     given = [source is not None for source in sources]
     if sum(given) != 1:
@@ -56,7 +73,9 @@ def _label_config(deps: Deps, spec: JobSpec, min_labels: int) -> LabelConfig:
         raise ValidationFailed("give exactly one of 'labels', 'label_category_config' and "
                                "'label_category_config_uri'", field)
     if spec.labels is not None:
-        return LabelConfig(check_labels(spec.labels, min_labels), spec.short_instruction, spec.full_instruction)
+        labels = check_labels(spec.labels, min_labels)
+        document = {"document-version": "2018-11-28", "labels": [{"label": name} for name in labels]}
+        return LabelConfig(labels, spec.short_instruction, spec.full_instruction), document
     if spec.label_category_config is not None:
         doc: Any = spec.label_category_config
         field = "label_category_config"
@@ -69,8 +88,70 @@ def _label_config(deps: Deps, spec: JobSpec, min_labels: int) -> LabelConfig:
         except ValueError:
             raise ValidationFailed("the label category file is not valid JSON", field) from None
     parsed = parse_label_category_file(doc, min_labels, field)
-    return LabelConfig(parsed.labels, spec.short_instruction or parsed.short_instruction,
-                       spec.full_instruction or parsed.full_instruction)
+    config = dataclasses.replace(parsed, short_instruction=spec.short_instruction or parsed.short_instruction,
+                                 full_instruction=spec.full_instruction or parsed.full_instruction)
+    return config, doc
+
+
+def _check_labels_for_type(labels: LabelConfig, type_spec: TaskTypeSpec) -> None:
+    if len(labels.labels) > type_spec.max_labels:
+        raise ValidationFailed(f"this task type allows at most {type_spec.max_labels} label categories", "labels")
+
+
+def _prior_attribute(spec: JobSpec, type_spec: TaskTypeSpec, attribute: str) -> str | None:
+    """Verification and adjustment jobs read an earlier job's labels from each line: name that attribute."""
+    prior = spec.prior_label_attribute_name
+    if not type_spec.needs_prior:
+        if prior is not None:
+            raise ValidationFailed("only verification and adjustment jobs read a prior label attribute",
+                                   "prior_label_attribute_name")
+        return None
+    if not prior:
+        raise ValidationFailed("a verification or adjustment job names the label attribute of the job it reviews",
+                               "prior_label_attribute_name")
+    check_label_attribute_name(prior, prior.endswith("-ref"), "prior_label_attribute_name")
+    if prior == attribute:
+        raise ValidationFailed("a verification or adjustment job writes a new attribute, not the reviewed one",
+                               "label_attribute_name")
+    return prior
+
+
+def _check_overlap(spec: JobSpec, type_spec: TaskTypeSpec) -> None:
+    """Dynamic overlap needs both settings, a minimum within the maximum, and a task type it can judge."""
+    if (spec.min_workers is None) != (spec.target_confidence is None):
+        raise ValidationFailed("dynamic overlap needs both min_workers and target_confidence",
+                               "dynamic_overlap" if spec.min_workers is None else "dynamic_overlap.target_confidence")
+    if spec.min_workers is None:
+        return
+    if spec.min_workers > spec.workers_per_object:
+        raise ValidationFailed(f"at most workers_per_object ({spec.workers_per_object})",
+                               "dynamic_overlap.min_workers")
+    if type_spec.answer_kind not in overlap.SUPPORTED:
+        raise ValidationFailed("dynamic overlap is available for single-label classification and verification",
+                               "dynamic_overlap")
+
+
+def _hook(deps: Deps, ref: str | None, field: str) -> str | None:
+    """A hook names a Python function the operator allowed (GW_HOOK_MODULES) or an HTTP endpoint. Ground Truth's
+    own built-in PRE-/ACS- Lambda ARNs mean Groundwork's built-in behaviour, so they store no hook."""
+    if not ref or hooks_domain.builtin_for_lambda_arn(ref) is not None:
+        return None
+    parsed = hooks_domain.parse_hook_ref(ref, field)
+    if parsed.kind == "python" and not hooks.module_allowed(parsed.module, deps.settings.hook_modules):
+        raise ValidationFailed(f"module '{parsed.module[:100]}' is not in the operator's GW_HOOK_MODULES", field)
+    return ref
+
+
+def _gold_items(deps: Deps, spec: JobSpec) -> list[dict[str, Any]]:
+    items = list(spec.gold_items or [])
+    if spec.gold_manifest_uri:
+        try:
+            items += gold.read_gold_manifest(deps.blobs.read_bytes(spec.gold_manifest_uri))
+        except BlobNotFound as exc:
+            raise ValidationFailed(str(exc), "gold.manifest_uri") from None
+    if spec.gold_min_accuracy is not None and not items:
+        raise ValidationFailed("a gold accuracy bar needs gold items", "gold.min_accuracy")
+    return items
 
 
 def create_job(deps: Deps, session: Session, requester_id: int, spec: JobSpec, uploaded: bytes | None) -> Job:
@@ -79,7 +160,15 @@ def create_job(deps: Deps, session: Session, requester_id: int, spec: JobSpec, u
     type_spec = spec_for(spec.task_type)
     attribute = spec.label_attribute_name or spec.name
     check_label_attribute_name(attribute, type_spec.needs_ref_suffix)
-    labels = _label_config(deps, spec, type_spec.min_labels)
+    labels, label_document = _label_config(deps, spec, type_spec.min_labels)
+    _check_labels_for_type(labels, type_spec)
+    prior = _prior_attribute(spec, type_spec, attribute)
+    if spec.consolidator not in CONSOLIDATORS:
+        raise ValidationFailed(f"one of {', '.join(sorted(CONSOLIDATORS))}", "consolidator")
+    _check_overlap(spec, type_spec)
+    pre_hook = _hook(deps, spec.pre_hook, "pre_annotation_hook")
+    post_hook = _hook(deps, spec.post_hook, "consolidation_hook")
+    gold_items = _gold_items(deps, spec)
     team = accounts.get_workteam(session, requester_id, spec.workteam_id)
     workforce = session.get(Workforce, team.workforce_id)
     assert workforce is not None
@@ -102,6 +191,11 @@ def create_job(deps: Deps, session: Session, requester_id: int, spec: JobSpec, u
     job = Job(
         requester_id=requester_id, name=spec.name, name_key=spec.name.lower(), task_type=spec.task_type,
         label_attribute=attribute, labels_json=json.dumps(list(labels.labels)),
+        label_config_json=json.dumps(label_document, ensure_ascii=False), prior_attribute=prior,
+        consolidator=spec.consolidator, gold_rate=spec.gold_rate if gold_items else 0.0,
+        gold_min_accuracy=spec.gold_min_accuracy, gold_min_answers=spec.gold_min_answers,
+        min_workers=spec.min_workers, target_confidence=spec.target_confidence, pre_hook=pre_hook,
+        post_hook=post_hook,
         short_instruction=labels.short_instruction, full_instruction=labels.full_instruction, title=spec.title,
         workteam_id=team.id, workers_per_object=spec.workers_per_object, price_micros=price,
         fee_micros=deps.fee_micros, task_time_limit_s=spec.task_time_limit_seconds,
@@ -114,6 +208,8 @@ def create_job(deps: Deps, session: Session, requester_id: int, spec: JobSpec, u
         session.flush()
     except IntegrityError:
         raise Conflict(f"a job named '{spec.name}' exists already (names ignore case)", "name") from None
+    if gold_items:
+        gold.add_gold_items(session, job, type_spec, labels, gold_items)
     if uploaded is not None:
         job.manifest_uri = f"{deps.settings.effective_blob_url.rstrip('/')}/uploads/{job.id}/input.manifest"
         deps.blobs.write_bytes(job.manifest_uri, uploaded, "application/jsonlines")

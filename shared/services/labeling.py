@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,17 +17,18 @@ from sqlalchemy.orm import Session
 
 from shared import metrics
 from shared.bootstrap import Deps
-from shared.domain.answers import canonical_answer, normalize_classification_answer
-from shared.domain.errors import Conflict, NotFound
+from shared.domain.answers import canonical_answer, normalize_answer
+from shared.domain.errors import Conflict, NotFound, ValidationFailed
 from shared.domain.states import AssignmentState, ObjectState
-from shared.domain.task_types import SPECS
+from shared.domain.task_types import SPECS, AnswerKind
 from shared.faults import crash_point
 from shared.persistence.engine import Executor
 from shared.persistence.tables import AnswerRow, Assignment, DataObject
-from shared.services import audit
+from shared.services import audit, gold, overlap
 from shared.services.answers import record_answer_generic, record_answer_postgres
 from shared.services.claims import claim_generic, claim_postgres, claimable_jobs
 from shared.services.job_cache import JobFacts, job_facts
+from shared.services.label_results import check_mask_answer, prior_label_view
 from shared.services.media import sign_media
 
 
@@ -37,7 +39,11 @@ def _actor(labeler_id: int) -> str:
 def task_view(deps: Deps, facts: JobFacts, claim: dict[str, Any]) -> dict[str, Any]:
     """What the labeler sees: the object (text, or a short-lived URL), labels, instructions and the lease."""
     expires: datetime = claim["expires_at"]
-    data: dict[str, Any] = {"datasetObjectId": str(claim["line_no"])}
+    # A gold item is shown like any task; its id lies outside the dataset's range (gold has no manifest line).
+    shown_id = claim["line_no"] if claim["line_no"] is not None else 10_000_000 + claim["object_id"]
+    data: dict[str, Any] = {"datasetObjectId": str(shown_id)}
+    if claim.get("task_input"):  # a pre-annotation hook's taskInput: what Ground Truth templates see as task.input
+        data["taskInput"] = json.loads(claim["task_input"])
     if claim["source"] is not None:
         data["source"] = data["taskObject"] = claim["source"]
     else:
@@ -48,7 +54,7 @@ def task_view(deps: Deps, facts: JobFacts, claim: dict[str, Any]) -> dict[str, A
             sig = sign_media(deps.settings.secret_key, claim["id"], exp)
             url = f"/api/v1/media/{claim['id']}?exp={exp}&sig={sig}"
         data["taskObject"] = data["source_ref_url"] = url
-    return {
+    view: dict[str, Any] = {
         "assignment_id": claim["id"],
         "job_id": facts.id,
         "job_name": facts.name,
@@ -57,14 +63,19 @@ def task_view(deps: Deps, facts: JobFacts, claim: dict[str, Any]) -> dict[str, A
         "lease_expires_at": expires.isoformat() + "Z",
         "input": data,
         "labels": list(facts.labels.labels),
+        "label_categories": facts.label_document.get("labels", []),
         "instructions": {"short": facts.labels.short_instruction, "full": facts.labels.full_instruction},
         "answer_element": facts.spec.element,
     }
+    if facts.prior_attribute and claim.get("raw"):
+        view["input"]["prior"] = prior_label_view(json.loads(claim["raw"]), facts.prior_attribute)
+    return view
 
 
 JOB_LIST_SECONDS = 1.0
-CLASSIFIER_ELEMENTS = tuple(spec.element for spec in SPECS.values())
-_JOB_OF_ASSIGNMENT = text("SELECT job_id FROM assignment WHERE id = :aid AND labeler_id = :labeler")
+LABEL_ELEMENTS = tuple(spec.element for spec in SPECS.values()
+                       if spec.answer_kind in (AnswerKind.CLASS, AnswerKind.VERDICT))
+_JOB_OF_ASSIGNMENT = text("SELECT job_id, object_id FROM assignment WHERE id = :aid AND labeler_id = :labeler")
 
 
 def _candidate_jobs(deps: Deps, session: Executor, labeler_id: int, job_id: int | None) -> list[int]:
@@ -106,12 +117,19 @@ def claim_next(deps: Deps, labeler_id: int, job_id: int | None = None) -> dict[s
         try:
             with hot_path(deps) as session:
                 for candidate in _candidate_jobs(deps, session, labeler_id, job_id):
-                    claim = claim_one(session, labeler_id, candidate, now, _actor(labeler_id))
+                    claim = None
+                    candidate_facts = job_facts(deps, session, candidate)
+                    if candidate_facts.gold_rate and random.random() < candidate_facts.gold_rate:
+                        claim = gold.claim_gold(session, labeler_id, candidate, now, _actor(labeler_id))
+                    if claim is None:
+                        claim = claim_one(session, labeler_id, candidate, now, _actor(labeler_id))
                     if claim is not None:
                         break
                 else:
                     return None
                 facts = job_facts(deps, session, claim["job_id"])
+                if facts.prior_attribute:  # verification and adjustment show the earlier job's label
+                    claim["raw"] = session.scalar(select(DataObject.raw).where(DataObject.id == claim["object_id"]))
             break
         except IntegrityError:
             # The same labeler's concurrent claim (a second tab, a retried request) leased this object first:
@@ -138,20 +156,35 @@ def submit(deps: Deps, labeler_id: int, assignment_id: int, answer: Any) -> dict
     now = deps.clock.now()
     with hot_path(deps) as session:
         if deps.is_postgres:
-            content = canonical_answer(answer, CLASSIFIER_ELEMENTS)
-            job_id = record_answer_postgres(session, labeler_id, assignment_id, content, now, _actor(labeler_id))
-            if job_id is None:
-                return _refused(deps, session, labeler_id, assignment_id, answer, now)
+            content = _label_shaped(answer)
+            if content is not None:  # one statement checks the lease, the task type and the label
+                recorded = record_answer_postgres(session, labeler_id, assignment_id, content, now,
+                                                  _actor(labeler_id), content["label"])
+                if recorded is None:
+                    return _refused(deps, session, labeler_id, assignment_id, answer, now)
+            else:  # boxes, masks, spans, several labels: checked here against the job, then one statement
+                facts, content = _checked(deps, session, labeler_id, assignment_id, answer)
+                recorded = record_answer_postgres(session, labeler_id, assignment_id, content, now,
+                                                  _actor(labeler_id), None)
+                if recorded is None:
+                    return _already_submitted(session, labeler_id, assignment_id, now)
+            job_id, object_id = recorded
             facts = job_facts(deps, session, job_id)
         else:
             facts, content = _checked(deps, session, labeler_id, assignment_id, answer)
-            if not record_answer_generic(session, facts, labeler_id, assignment_id, json.dumps(content), now,
-                                         _actor(labeler_id)):
+            stored = record_answer_generic(session, facts, labeler_id, assignment_id,
+                                           json.dumps(content, ensure_ascii=False), now, _actor(labeler_id))
+            if stored is None:
                 return _already_submitted(session, labeler_id, assignment_id, now)
+            object_id = stored
         # On SQLite the answer, pay and audit rows are inserted and not yet committed here; on PostgreSQL the
         # submit is one statement, already committed: either way a kill here must lose and double nothing.
         crash_point("submit.mid_transaction")
     crash_point("submit.after_commit")  # committed, but the labeler never hears back
+    if facts.gold_rate:  # a gold item's answer is scored now; the sweep scores any a crash left unscored
+        gold.after_submit(deps, facts, labeler_id, assignment_id, object_id, content)
+    if facts.target_confidence is not None:  # dynamic overlap: stop buying answers once the label is sure
+        overlap.after_submit(deps, facts, object_id)
     metrics.ANSWERS_SUBMITTED.labels(facts.name).inc()
     if facts.price_micros:
         metrics.COST_ACCRUED.labels(facts.name, "worker_pay").inc(facts.price_micros / 1e6)
@@ -159,14 +192,28 @@ def submit(deps: Deps, labeler_id: int, assignment_id: int, answer: Any) -> dict
             "answer": content}
 
 
+def _label_shaped(answer: Any) -> dict[str, Any] | None:
+    """`{"label": ...}` (bare or inside a classifier element): the shape the one-statement submit can check."""
+    try:
+        return canonical_answer(answer, LABEL_ELEMENTS)
+    except ValidationFailed:
+        return None
+
+
 def _checked(deps: Deps, session: Executor, labeler_id: int, assignment_id: int,
              answer: Any) -> tuple[JobFacts, dict[str, Any]]:
     """The assignment's job (404 when it is not this labeler's) and the answer checked against it (422)."""
-    job_id = session.execute(_JOB_OF_ASSIGNMENT, {"aid": assignment_id, "labeler": labeler_id}).scalar()
-    if job_id is None:
+    row = session.execute(_JOB_OF_ASSIGNMENT, {"aid": assignment_id, "labeler": labeler_id}).first()
+    if row is None:
         raise NotFound(f"no assignment {assignment_id} for this labeler", "assignment_id")
-    facts = job_facts(deps, session, job_id)
-    return facts, normalize_classification_answer(answer, facts.spec, facts.labels)
+    facts = job_facts(deps, session, row.job_id)
+    text_source = None
+    if facts.spec.answer_kind == AnswerKind.SPANS:
+        text_source = session.scalar(select(DataObject.source).where(DataObject.id == row.object_id))
+    content = normalize_answer(facts.spec, answer, facts.labels, text=text_source)
+    if facts.spec.answer_kind == AnswerKind.MASK:
+        check_mask_answer(content, facts.labels)
+    return facts, content
 
 
 def _refused(deps: Deps, session: Executor, labeler_id: int, assignment_id: int, answer: Any,

@@ -17,7 +17,7 @@ from shared.bootstrap import Deps
 from shared.domain.states import AssignmentState, JobStatus, ObjectState
 from shared.messaging import TaskNames
 from shared.persistence.tables import Assignment, DataObject, IngestChunk, Job
-from shared.services import audit
+from shared.services import audit, gold, overlap
 from shared.services.consolidation import consolidate_ready
 from shared.services.job_states import transition_job
 from shared.services.release import top_up
@@ -146,7 +146,9 @@ def sweep(deps: Deps) -> dict[str, int]:
             if job.status in (JobStatus.IN_PROGRESS, JobStatus.STOPPING):
                 end_unavailable_objects(deps, session, job)
             if job.status == JobStatus.IN_PROGRESS:
+                overlap.sweep_open_objects(deps, session, job)
                 top_up(session, job, deps.clock.now())
+    report["gold_scored"] = gold.score_unscored(deps)
     report["consolidated"] = consolidate_ready(deps)
     for job_id in job_ids:
         with deps.sessions.begin() as session:

@@ -97,7 +97,26 @@ def job_view(session: Session, job: Job, now: datetime, detail: bool = True) -> 
 
         view["output_manifest_uri"] = JobLayout.for_job(job.output_uri, job.name).output_manifest
     view.update(progress(session, job, now, states))
+    view["consolidator"] = job.consolidator
+    view["gold"] = None if not job.gold_rate and job.gold_min_accuracy is None else {
+        "items": states.get("gold", 0), "rate": job.gold_rate, "min_accuracy": job.gold_min_accuracy,
+        "min_answers": job.gold_min_answers}
+    view["dynamic_overlap"] = None if job.target_confidence is None else {
+        "min_workers": job.min_workers, "target_confidence": job.target_confidence, **overlap_savings(session, job)}
     return view
+
+
+def overlap_savings(session: Session, job: Job) -> dict[str, Any]:
+    """Answers bought for the dataset's decided objects against buying workers_per_object for each, and the
+    worker pay that saved."""
+    decided = (ObjectState.ANSWERED, ObjectState.LABELED)
+    bought, objects = session.execute(
+        select(func.coalesce(func.sum(DataObject.answers_count), 0), func.count())
+        .where(DataObject.job_id == job.id, DataObject.state.in_(decided))).one()
+    full = int(objects) * job.workers_per_object
+    saved = max(full - int(bought), 0)
+    return {"answers_bought": int(bought), "answers_at_full_overlap": full, "answers_saved": saved,
+            "money_saved_usd": micros_to_usd(saved * job.price_micros)}
 
 
 def list_jobs(session: Session, requester_id: int, after_id: int, limit: int) -> list[Job]:
@@ -122,8 +141,11 @@ def list_objects(session: Session, job_id: int, state: str | None, after_line: i
         "line_no": obj.line_no, "dataset_object_id": str(obj.line_no), "state": obj.state,
         "source": obj.source, "source_ref": obj.source_ref, "failure_reason": obj.failure_reason,
         "answers": answers.get(obj.id, []),
-        "label": None if label is None else {"class_index": label.class_index, "class_name": label.class_name,
-                                              "confidence": label.confidence, "votes": label.votes},
+        "label": None if label is None else {
+            "class_index": label.class_index, "class_name": label.class_name, "confidence": label.confidence,
+            "votes": label.votes, "algorithm": label.algorithm,
+            "value": json.loads(label.value_json) if label.value_json else label.class_index,
+            "metadata": json.loads(label.meta_json) if label.meta_json else {}},
     } for obj, label in rows]
 
 

@@ -15,12 +15,16 @@ import pytest
 from shared.domain.consolidation.base import ground_truth_confidence
 from shared.domain.output import (
     JobLayout,
+    adjustment_metadata,
+    boxes_value,
     classification_line,
+    classification_value,
     dump_line,
     gt_creation_date,
     gt_file_stamp,
     gt_job_name,
     gt_worker_time,
+    label_line,
 )
 from shared.domain.task_types import TaskType, spec_for
 from tests.conftest import REFERENCE_DIR
@@ -208,3 +212,30 @@ def test_worker_response_files_are_named_by_iteration_object_and_second() -> Non
     assert re.fullmatch(r".*/annotations/worker-response/iteration-1/0/\d{4}-\d{2}-\d{2}_\d{2}:\d{2}:\d{2}\.json",
                         path)
     assert path.endswith("/2024-12-31_23:59:59.json")
+
+
+def test_the_consolidated_mask_is_named_as_in_the_real_segmentation_job() -> None:
+    real = next(real_lines("semantic-segmentation/s10-label3.output.manifest"))
+    layout = JobLayout.for_job("s3://pcbtest22/label", "S10-label3")
+    assert layout.consolidated_mask(0, datetime(2022, 9, 9, 17, 25, 31, 918770)) == real["S10-label3-ref"]
+    assert layout.consolidated_mask("12", datetime(2024, 1, 2, 3, 4, 5)) == (
+        "s3://pcbtest22/label/S10-label3/annotations/consolidated-annotation/output/12_2024-01-02T03:04:05.000000.png")
+
+
+def test_classification_line_is_label_line_with_classification_value() -> None:
+    value, extra = classification_value(1, "positive", 0.67)
+    assert a_line({"source": "x"}) == label_line({"source": "x"}, "sentiment", value, extra,
+                                                 "groundtruth/text-classification", "Reviews-1", True,
+                                                 datetime(2024, 5, 2, 10, 11, 12, 123456))
+
+
+def test_label_line_puts_common_keys_after_the_type_specific_ones_and_adjustment_status_last() -> None:
+    value, extra = boxes_value(4, 3, 3, [(1, 0, 0, 2, 2)], [0.5], ["a", "b"])
+    line = label_line({"source-ref": "s3://b/k.jpg", "boxes": "old"}, "boxes", value,
+                      {**adjustment_metadata(False), **extra}, "groundtruth/object-detection", "Boxes", False,
+                      datetime(2024, 1, 1))
+    assert list(line) == ["source-ref", "boxes", "boxes-metadata"]
+    assert list(line["boxes-metadata"]) == ["objects", "class-map", "type", "human-annotated", "creation-date",
+                                            "job-name", "adjustment-status"]
+    assert line["boxes-metadata"]["human-annotated"] == "no" and line["boxes-metadata"]["job-name"] == (
+        "labeling-job/boxes")

@@ -15,7 +15,7 @@ from services.api.schemas import JobCreate, ObjectsQuery, Page
 from shared.domain.errors import Conflict, ValidationFailed
 from shared.domain.money import usd_to_micros
 from shared.domain.output import JobLayout
-from shared.services import jobs, queries
+from shared.services import gold, jobs, queries
 from shared.storage import BlobNotFound
 
 bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
@@ -33,6 +33,15 @@ def _spec(body: JobCreate) -> jobs.JobSpec:
         task_availability_lifetime_seconds=body.task_availability_lifetime_seconds,
         max_concurrent_task_count=body.max_concurrent_task_count, title=body.title,
         short_instruction=body.instructions.short, full_instruction=body.instructions.full,
+        prior_label_attribute_name=body.prior_label_attribute_name, consolidator=body.consolidator,
+        gold_items=body.gold.items if body.gold else None,
+        gold_manifest_uri=body.gold.manifest_uri if body.gold else None,
+        gold_rate=body.gold.rate if body.gold else 0.0,
+        gold_min_accuracy=body.gold.min_accuracy if body.gold else None,
+        gold_min_answers=body.gold.min_answers if body.gold else 3,
+        min_workers=body.dynamic_overlap.min_workers if body.dynamic_overlap else None,
+        target_confidence=body.dynamic_overlap.target_confidence if body.dynamic_overlap else None,
+        pre_hook=body.pre_annotation_hook, post_hook=body.consolidation_hook,
     )
 
 
@@ -136,6 +145,17 @@ def output_manifest(job_ref: str) -> Any:
 
     return Response(stream_with_context(stream()), mimetype="application/jsonlines",
                     headers={"X-Output-Manifest-Uri": uri})
+
+
+@registry.route(bp, "/<job_ref>/labelers", "GET",
+                "Per labeler: answers, gold answers and accuracy, and whether and why they were removed",
+                auth="requester", responses={200: "OK", 404: "No such job"})
+@requester_required
+def labelers(job_ref: str) -> Any:
+    d = deps()
+    with d.sessions() as session:
+        job = jobs.get_job(session, g.requester_id, job_ref)
+        return {"items": gold.labeler_report(session, job)}
 
 
 @registry.route(bp, "/<job_ref>/audit", "GET", "The job's audit trail (append-only)", auth="requester",

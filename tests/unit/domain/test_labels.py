@@ -101,3 +101,60 @@ def test_a_bad_inline_label_list_is_refused(labels: list[str], min_labels: int, 
 @pytest.mark.parametrize("labels", [["cat", "dog"], ["Cat", "cat"], ["x" * MAX_LABEL_LENGTH, "y"], ["é", "中文"]])
 def test_a_good_inline_label_list_keeps_its_order(labels: list[str]) -> None:
     assert check_labels(labels, 2) == tuple(labels)
+
+
+def test_ner_short_display_names_are_kept_and_echoed_only_where_given() -> None:
+    doc = {"document-version": "2018-11-28",
+           "labels": [{"label": "ORG", "shortDisplayName": "org"}, {"label": "LOC"},
+                      {"label": "DATE", "shortDisplayName": "dt", "fullDisplayName": "Date or time"}],
+           "instructions": {"shortInstruction": "<p>Tag</p>", "fullInstruction": "<ol><li>Span</li></ol>"}}
+    parsed = parse_label_category_file(doc, 1, require_instructions=True)
+    assert parsed.labels == ("ORG", "LOC", "DATE")
+    assert parsed.short_display_names == ("org", None, "dt")
+    assert parsed.full_display_names == (None, None, "Date or time")
+    assert parsed.label_entries() == [{"label": "ORG", "shortDisplayName": "org"}, {"label": "LOC"},
+                                      {"label": "DATE", "shortDisplayName": "dt"}]
+    assert (parsed.short_instruction, parsed.full_instruction) == ("<p>Tag</p>", "<ol><li>Span</li></ol>")
+
+
+def test_a_file_without_display_names_echoes_plain_labels_like_the_real_ner_output() -> None:
+    parsed = parse_label_category_file({"labels": [{"label": "Date"}, {"label": "Location"}]}, 1)
+    assert parsed.short_display_names == () and parsed.label_entries() == [{"label": "Date"}, {"label": "Location"}]
+    assert LabelConfig(("a",)).label_entries() == [{"label": "a"}]
+
+
+def test_the_audit_attribute_and_the_real_video_config_are_read() -> None:
+    doc = json.loads((GT_DIR / "video" / "helmet-track.label-categories.notebook.json").read_text("utf-8"))
+    parsed = parse_label_category_file(doc, 1)
+    assert parsed.labels == ("Parcel",) and parsed.audit_label_attribute_name == "Person"
+    assert parsed.short_instruction == "Draw boxes around all parcels in the pictures"
+
+
+def test_ner_needs_instructions_in_the_file() -> None:
+    with pytest.raises(ValidationFailed) as info:
+        parse_label_category_file({"labels": [{"label": "ORG"}]}, 1, require_instructions=True)
+    assert info.value.field == "label_category_config.instructions"
+
+
+@pytest.mark.parametrize(("doc", "field"), [
+    ({"labels": [{"label": "a", "shortDisplayName": 3}]}, "label_category_config.labels[0].shortDisplayName"),
+    ({"labels": [{"label": "a", "fullDisplayName": []}]}, "label_category_config.labels[0].fullDisplayName"),
+    ({"labels": [{"label": "a"}], "instructions": "read me"}, "label_category_config.instructions"),
+    ({"labels": [{"label": "a"}], "instructions": {"shortInstruction": 1}},
+     "label_category_config.instructions.shortInstruction"),
+    ({"labels": [{"label": "a"}], "auditLabelAttributeName": 5}, "label_category_config.auditLabelAttributeName"),
+])
+def test_bad_optional_members_are_refused_by_name(doc: Any, field: str) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        parse_label_category_file(doc, 1)
+    assert info.value.field == field
+
+
+def test_a_label_limit_is_applied_when_given() -> None:
+    doc = {"labels": [{"label": f"l{i}"} for i in range(51)]}
+    assert len(parse_label_category_file(doc, 2).labels) == 51
+    with pytest.raises(ValidationFailed, match="at most 50") as info:
+        parse_label_category_file(doc, 2, max_labels=50)
+    assert info.value.field == "label_category_config.labels"
+    with pytest.raises(ValidationFailed, match="at most 1"):
+        check_labels(["a", "b"], 1, max_labels=1)

@@ -78,6 +78,16 @@ class World:
             return labeler.id
 
 
+def make_world(deps: Deps, clock: FakeClock, tmp: Path) -> World:
+    """One requester, one private workforce and team, three labelers on it."""
+    with deps.sessions.begin() as session:
+        key = accounts.create_api_key(session, clock, "acme")
+        wf = accounts.create_workforce(session, clock, key.requester_id, "staff", "private", None)
+        team = accounts.create_workteam(session, clock, key.requester_id, "team-a", wf.id, "")
+        ids = [accounts.create_labeler(session, clock, wf.id, f"lab{i}", None, [team.id])[0].id for i in range(3)]
+    return World(deps, clock, tmp, key.requester_id, team.id, ids)
+
+
 def settle(world: World, job_id: int, rounds: int = 4) -> Job:
     """Sweep and run queued work until the job has ended and its output is written (or rounds run out)."""
     for _ in range(rounds):
