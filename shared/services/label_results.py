@@ -20,14 +20,21 @@ from shared import imaging
 from shared.domain.consolidation import Answer, MajorityVote, consolidate_objects
 from shared.domain.consolidation.base import ground_truth_confidence
 from shared.domain.consolidation.boxes import Box, BoxAnswer, BoxConsolidator
+from shared.domain.consolidation.dawid_skene import DawidSkene
+from shared.domain.consolidation.default import default_classifier
+from shared.domain.consolidation.glad import GLAD
+from shared.domain.consolidation.mace import MACE
+from shared.domain.consolidation.multi_label import MultiLabelAnswer, MultiLabelConsolidator, consolidate_multi_label
 from shared.domain.consolidation.segmentation import MaskAnswer, MaskConsolidator
 from shared.domain.consolidation.spans import Span, SpanAnswer, SpanConsolidator
+from shared.domain.consolidation.weighted_vote import WeightedVote
 from shared.domain.errors import ValidationFailed
 from shared.domain.labels import LabelConfig
 from shared.domain.output import (
     adjustment_metadata,
     boxes_value,
     classification_value,
+    multilabel_value,
     ner_value,
     segmentation_colors,
     segmentation_value,
@@ -37,7 +44,26 @@ from shared.domain.task_types import AnswerKind, TaskTypeSpec
 from shared.services.job_cache import JobFacts
 from shared.services.skills_store import Skill
 
-CONSOLIDATORS = frozenset({"default", "majority-vote"})
+
+def _classifier(name: str, prior_confusions: Mapping[int, np.ndarray]) -> Any:
+    """The single-label consolidator a job chose; the EM ones start from the labelers' kept confusion matrices."""
+    if name == "majority-vote":
+        return MajorityVote()
+    if name == "weighted-vote":
+        return WeightedVote()
+    if name == "dawid-skene":  # the classic maximum-likelihood model
+        return DawidSkene(prior_confusions=prior_confusions or None, pseudo_counts="none", init="majority_vote")
+    if name == "ground-truth-dawid-skene":  # Ground Truth's own variant (ACSBlogPost), for comparison
+        return DawidSkene(prior_confusions=prior_confusions or None)
+    if name == "glad":
+        return GLAD()
+    if name == "mace":
+        return MACE()
+    return default_classifier(prior_confusions or None)
+
+
+CONSOLIDATORS = frozenset({"default", "majority-vote", "weighted-vote", "dawid-skene", "ground-truth-dawid-skene",
+                           "glad", "mace"})
 
 
 def family_of(spec: TaskTypeSpec) -> str:
@@ -98,9 +124,17 @@ def consolidate_batch(
 def _classification(facts: JobFacts, inputs: list[ObjectInput],
                     skills: Mapping[int, Skill]) -> tuple[dict[int, LabelResult], list[Skill]]:
     labels = facts.labels
+    key = labels_key(labels)
+    k = len(labels.labels)
+    priors = {labeler: np.asarray(skill.confusion, dtype=float) for labeler, skill in skills.items()
+              if skill.confusion is not None and skill.labels_key == key and np.shape(skill.confusion) == (k, k)}
     answers = [Answer(object_id=o.object_id, worker_id=labeler, label=labels.index_of(content["label"]))
                for o in inputs for labeler, content in o.answers]
-    consolidated = consolidate_objects(MajorityVote(), answers, len(labels.labels))
+    model = _classifier(facts.consolidator, priors)
+    consolidated = consolidate_objects(model, answers, k)
+    algorithm = facts.consolidator if facts.consolidator != "default" else "hierarchical-dawid-skene"
+    if getattr(model, "collapsed_", False):
+        algorithm = "weighted-vote (EM collapse guard)"
     results: dict[int, LabelResult] = {}
     for o in inputs:
         c = consolidated.get(o.object_id)
@@ -112,8 +146,27 @@ def _classification(facts: JobFacts, inputs: list[ObjectInput],
             value, meta = verification_value(c.label, name, c.confidence, comments)
         else:
             value, meta = classification_value(c.label, name, c.confidence)
-        results[o.object_id] = LabelResult(value, meta, c.confidence, c.votes, "majority-vote", c.label, name)
-    return results, []
+        results[o.object_id] = LabelResult(value, meta, c.confidence, c.votes, algorithm, c.label, name)
+    return results, _learned_confusions(model, answers, skills, key)
+
+
+def _learned_confusions(model: Any, answers: list[Answer], skills: Mapping[int, Skill], key: str) -> list[Skill]:
+    """Each labeler's fitted confusion matrix (EM consolidators only), kept for their next batch or job."""
+    confusions = getattr(model, "confusions_", None)
+    prior = getattr(model, "class_prior_", None)
+    if not isinstance(confusions, Mapping) or prior is None:
+        return []
+    counts: dict[int, int] = {}
+    for a in answers:
+        counts[a.worker_id] = counts.get(a.worker_id, 0) + 1
+    out = []
+    for labeler, matrix in confusions.items():
+        matrix = np.asarray(matrix, dtype=float)
+        accuracy = float(np.diagonal(matrix) @ np.asarray(prior, dtype=float))
+        before = skills[labeler].evidence if labeler in skills else 0.0
+        out.append(Skill(int(labeler), "class", accuracy, before + counts.get(int(labeler), 0), key,
+                         matrix.round(6).tolist()))
+    return out
 
 
 def _qualities(skills: Mapping[int, Skill]) -> dict[int, float]:
@@ -214,7 +267,18 @@ def _spans(facts: JobFacts, inputs: list[ObjectInput],
 
 def _multi_label(facts: JobFacts, inputs: list[ObjectInput],
                  skills: Mapping[int, Skill]) -> tuple[dict[int, LabelResult], list[Skill]]:
-    raise ValueError("multi-label consolidation is not wired yet")
+    """Each label its own binary problem (ticked or not by each labeler who answered), through the default
+    classifier; an object gets the labels whose posterior is at least 0.5, and always one."""
+    labels = facts.labels
+    answers = [MultiLabelAnswer(o.object_id, labeler, frozenset(labels.index_of(name) for name in content["labels"]))
+               for o in inputs for labeler, content in o.answers]
+    consolidated = consolidate_multi_label(MultiLabelConsolidator(), answers, len(labels.labels))
+    results: dict[int, LabelResult] = {}
+    for oid, c in consolidated.items():
+        value, meta = multilabel_value(list(c.labels), labels.labels, c.confidence)
+        results[int(oid)] = LabelResult(value, meta, min(c.confidence.values(), default=0.0), c.votes,
+                                        "multi-label-dawid-skene")
+    return results, []
 
 
 def check_mask_answer(content: dict[str, Any], labels: LabelConfig) -> np.ndarray:

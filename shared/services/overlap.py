@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shared.bootstrap import Deps
-from shared.domain.overlap import StopRule
+from shared.domain.consolidation.dynamic_overlap import OverlapPolicy, WorkerSkills, decide
 from shared.domain.states import ObjectState
 from shared.domain.task_types import AnswerKind
 from shared.persistence.tables import AnswerRow, DataObject, Job
@@ -60,13 +60,17 @@ def check_objects(deps: Deps, session: Session, facts: JobFacts, object_ids: Ite
             .where(AnswerRow.object_id.in_(ids), DataObject.state == ObjectState.OPEN)):
         answers.setdefault(oid, []).append((labeler, facts.labels.index_of(json.loads(content)["label"])))
     labelers = {labeler for given in answers.values() for labeler, _ in given}
-    confusions = _confusions(facts, skills_store.load(session, labelers, family_of(facts.spec)))
-    rule = StopRule(n_classes=len(facts.labels.labels), min_workers=facts.min_workers or 1,
-                    max_workers=facts.workers_per_object, target_confidence=facts.target_confidence)
+    k = len(facts.labels.labels)
+    skills = WorkerSkills.from_confusions(_confusions(facts, skills_store.load(session, labelers,
+                                                                                family_of(facts.spec))),
+                                          np.full(k, 1.0 / k), default_confusion=WorkerSkills.uninformed(k)
+                                          .default_confusion)
+    policy = OverlapPolicy(min_workers=facts.min_workers or 1, max_workers=facts.workers_per_object,
+                           target_confidence=facts.target_confidence)
     closed = 0
     now = deps.clock.now()
     for oid, given in answers.items():
-        if not rule.should_stop(given, confusions):
+        if not decide(given, skills, policy).stop:
             continue
         moved = session.execute(update(DataObject).where(DataObject.id == oid, DataObject.state == ObjectState.OPEN)
                                 .values(state=ObjectState.ANSWERED, remaining=0)).rowcount

@@ -214,7 +214,10 @@ def run_scenario(scenario: Scenario, tmp_path: Path, env: dict[str, str], base: 
     job = api.post("/api/v1/jobs", {
         "name": "reviews", "task_type": "text-classification", "labels": LABELS,
         "manifest_uri": manifest.resolve().as_uri(), "workteam_id": team["id"],
-        "workers_per_object": scenario.workers_per_object, "price_per_task_usd": PRICE_USD})
+        "workers_per_object": scenario.workers_per_object, "price_per_task_usd": PRICE_USD,
+        # The shortest lease: a kill can also take down a claim in flight on another thread of the same API worker;
+        # its lease is committed but never delivered, and only its expiry gives the object back to the crowd.
+        "task_time_limit_seconds": 30})
 
     stats: list[LabelerStats] = []
     failure: list[BaseException] = []

@@ -150,3 +150,26 @@ def test_dynamic_overlap_needs_a_task_type_it_can_judge(any_world: World) -> Non
     with world.deps.sessions.begin() as session, pytest.raises(ValidationFailed) as refused:
         jobs.create_job(world.deps, session, world.requester_id, spec, None)
     assert refused.value.field == "dynamic_overlap.min_workers"
+
+
+def test_labeler_skills_are_learned_kept_and_carried_into_the_next_job(any_world: World) -> None:
+    world = any_world
+    truth = {f"review {i}": ("positive" if i % 2 == 0 else "negative") for i in range(12)}
+    careless = world.labelers[2]
+
+    def run_job() -> None:
+        job_id = world.create(_lines(12), workers_per_object=3)
+        for labeler in world.labelers:
+            _work(world, job_id, labeler, label_of=None if labeler == careless else truth)
+        assert settle(world, job_id).status == "Completed"
+
+    run_job()
+    with world.deps.sessions() as session:
+        first = skills_store.load(session, world.labelers, "class")
+    assert set(first) == set(world.labelers)
+    assert first[careless].accuracy < min(first[lab].accuracy for lab in world.labelers[:2])
+    assert first[careless].confusion is not None and len(first[careless].confusion) == 2
+    run_job()
+    with world.deps.sessions() as session:
+        second = skills_store.load(session, world.labelers, "class")
+    assert all(second[lab].evidence == first[lab].evidence + 12 for lab in world.labelers)

@@ -81,9 +81,8 @@ def encode_arrays(objects: Iterable[Hashable], workers: Iterable[Hashable], labe
     object_ids, obj = index_ids(objects)
     worker_ids, wrk = index_ids(workers)
     lab = np.asarray(labels if isinstance(labels, np.ndarray) else list(labels))
-    if lab.size and lab.dtype.kind not in "iub":
-        if not np.all(np.equal(np.mod(lab, 1), 0)):
-            raise ValueError("labels must be integer class indices")
+    if lab.size and lab.dtype.kind not in "iub" and not np.all(np.equal(np.mod(lab, 1), 0)):
+        raise ValueError("labels must be integer class indices")
     lab = lab.astype(np.int64).ravel()
     if not (obj.shape == wrk.shape == lab.shape):
         raise ValueError(f"objects, workers and labels differ in length: {obj.size}, {wrk.size}, {lab.size}")

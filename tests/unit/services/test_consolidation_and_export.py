@@ -66,7 +66,8 @@ def test_consolidation_run_twice_charges_the_service_fee_once(world: World) -> N
 @pytest.mark.parametrize(("labels", "tie_winner"), [(["negative", "positive"], "negative"),
                                                      (["positive", "negative"], "positive")])
 def test_a_tied_vote_goes_to_the_label_listed_first(world: World, labels: list[str], tie_winner: str) -> None:
-    job_id = world.create(['{"source": "a"}', '{"source": "b"}'], workers_per_object=2, labels=labels)
+    job_id = world.create(['{"source": "a"}', '{"source": "b"}'], workers_per_object=2, labels=labels,
+                          consolidator="majority-vote")
     votes = [["positive", "positive"], ["negative", "positive"]]
     _answer_all(world, job_id, dict(enumerate(votes)))
     settle(world, job_id)

@@ -1,0 +1,303 @@
+"""Consolidation benchmark: Groundwork's classification consolidators beside Crowd-Kit on eight real crowd datasets.
+
+    .venv/bin/python bench/consolidation.py [--skip-crowdkit] [--datasets rte,dog] [--skip-dynamic]
+
+Data: $GW_REFERENCE_DIR/datasets (default ../shared/datasets relative to the repo root), `labels.csv` and `gold.csv`
+per dataset (see its README). Every method sees the same answers: one per (task, worker) pair — the first in file
+order. Only relevance has repeats (1,289 exact duplicate rows and 281 pairs answered twice with different labels);
+a store that enforces one answer per worker per object keeps the first submission and refuses the second, so the
+bench does the same. (The README's relevance numbers were measured on the raw rows; both are printed.)
+
+Accuracy is on the gold tasks, aggregating over all tasks. Wall time is one `fit` (Groundwork: `fit_arrays` from
+numpy string columns, encoding included; Crowd-Kit: `fit_predict` on a DataFrame): best of 3 for every method that
+takes under a few seconds, a single run for Crowd-Kit's GLAD and MACE. Crowd-Kit 1.4.2 defaults, GLAD n_iter=100,
+MACE random_state=0, as in the README. Target for the default: >= the best Crowd-Kit method on that dataset (the
+README's number and, unless --skip-crowdkit, the best measured in this run on the same deduplicated data); on
+birds_gt strictly better than Ground Truth's own output (scored from `groundtruth_consolidated.csv`).
+
+The dynamic-overlap section replays bluebirds, rte, dog, sentiment and birds_gt in file order: an answer is bought
+unless its object has already stopped; worker confusions are re-learned by the default consolidator on the answers
+bought so far (first after 50 answers, then each time the count grows by 25%), never from the full data or gold;
+final labels come from the default consolidator over the bought answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import importlib.util
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from shared.domain.consolidation import (  # noqa: E402
+    GLAD,
+    MACE,
+    ArrayConsolidator,
+    DawidSkene,
+    MajorityVote,
+    OverlapPolicy,
+    WeightedVote,
+    WorkerSkills,
+    decide,
+    default_classifier,
+)
+from shared.domain.consolidation.base import Answer  # noqa: E402
+
+REFERENCE_DIR = Path(os.environ.get("GW_REFERENCE_DIR", ROOT.parent / "shared"))
+DATASETS = REFERENCE_DIR / "datasets"
+NAMES = ("bluebirds", "rte", "dog", "web", "product", "sentiment", "relevance", "birds_gt")
+DENSE = ("bluebirds", "rte", "dog", "sentiment", "birds_gt")  # >= 5 answers per object
+
+# Best Crowd-Kit accuracy per dataset in REFERENCE_DIR/datasets/README.md (MV, OneCoinDS, DS, GLAD, MACE columns).
+README_TARGET = {"bluebirds": 0.889, "rte": 0.927, "dog": 0.843, "web": 0.830, "product": 0.940, "sentiment": 0.960,
+                 "relevance": 0.617, "birds_gt": 0.901}
+
+# The dynamic-overlap policy: one setting for every dataset.
+POLICY = {"min_workers": 3, "target_confidence": 0.999, "min_agreement": 0.8}
+FIRST_REFIT, REFIT_GROWTH = 50, 1.25
+
+
+@dataclass
+class Data:
+    name: str
+    tasks: np.ndarray
+    workers: np.ndarray
+    labels: np.ndarray
+    gold_tasks: np.ndarray
+    gold_labels: np.ndarray
+    n_classes: int
+    raw_rows: int
+
+    def accuracy(self, predicted: dict) -> float:
+        return float(np.mean([predicted.get(t, -1) == g for t, g in zip(self.gold_tasks, self.gold_labels,
+                                                                          strict=True)]))
+
+
+def load(name: str, dedupe: bool = True) -> Data:
+    folder = DATASETS / name
+    rows: list[tuple[str, str, int]] = []
+    seen: set[tuple[str, str]] = set()
+    raw = 0
+    with (folder / "labels.csv").open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            raw += 1
+            key = (row["task"], row["worker"])
+            if dedupe and key in seen:
+                continue
+            seen.add(key)
+            rows.append((row["task"], row["worker"], int(row["label"])))
+    with (folder / "gold.csv").open(newline="", encoding="utf-8") as fh:
+        gold = [(row["task"], int(row["label"])) for row in csv.DictReader(fh)]
+    labels = np.array([r[2] for r in rows], dtype=np.int64)
+    gold_labels = np.array([g for _, g in gold])
+    return Data(name, np.array([r[0] for r in rows]), np.array([r[1] for r in rows]), labels,
+                np.array([t for t, _ in gold]), gold_labels, int(max(labels.max(), gold_labels.max()) + 1), raw)
+
+
+def timed(fn: Callable[[], dict], repeats: int) -> tuple[dict, float]:
+    best, result = float("inf"), {}
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return result, best
+
+
+def groundwork_methods() -> dict[str, Callable[[], ArrayConsolidator | MajorityVote]]:
+    return {
+        "MV": MajorityVote,
+        "WVote": WeightedVote,
+        "GT-DS": DawidSkene,
+        "ML-DS": lambda: DawidSkene(pseudo_counts="none", init="majority_vote", max_epochs=100, tol=1e-7),
+        "MACE": MACE,
+        "GLAD": GLAD,
+        "default": default_classifier,
+    }
+
+
+def run_groundwork(data: Data) -> dict[str, tuple[float, float]]:
+    answers = [Answer(t, w, int(lab)) for t, w, lab in zip(data.tasks, data.workers, data.labels, strict=True)]
+    out = {}
+    for label, make in groundwork_methods().items():
+        def fit(make: Callable = make, label: str = label) -> dict:
+            if label == "MV":  # the service's path: Answer dataclasses through the dict-based MajorityVote
+                return make().fit(answers, data.n_classes).predict()
+            return make().fit_arrays(data.tasks, data.workers, data.labels, data.n_classes).predict()
+
+        predicted, seconds = timed(fit, 3)
+        out[label] = (data.accuracy(predicted), seconds)
+    return out
+
+
+def run_crowdkit(data: Data) -> dict[str, tuple[float, float]]:
+    import pandas as pd
+    from crowdkit.aggregation import GLAD as CKGLAD
+    from crowdkit.aggregation import MACE as CKMACE
+    from crowdkit.aggregation import DawidSkene as CKDawidSkene
+    from crowdkit.aggregation import MajorityVote as CKMajorityVote
+
+    frame = pd.DataFrame({"task": data.tasks, "worker": data.workers, "label": data.labels})
+    methods = {"MV": (CKMajorityVote, 3), "DS": (CKDawidSkene, 3), "GLAD": (lambda: CKGLAD(n_iter=100), 1),
+               "MACE": (lambda: CKMACE(random_state=0), 1)}
+    out = {}
+    for label, (make, repeats) in methods.items():
+        predicted, seconds = timed(lambda make=make: make().fit_predict(frame).to_dict(), repeats)
+        out[label] = (data.accuracy(predicted), seconds)
+    return out
+
+
+def ground_truth_output_accuracy(data: Data) -> float | None:
+    path = DATASETS / data.name / "groundtruth_consolidated.csv"
+    if not path.exists():
+        return None
+    with path.open(newline="", encoding="utf-8") as fh:
+        theirs = {row["task"]: int(row["label"]) for row in csv.DictReader(fh)}
+    return data.accuracy(theirs)
+
+
+def replay(data: Data) -> tuple[int, float]:
+    """Answers bought and final accuracy for the dynamic-overlap policy on `data` in file order."""
+    per_object = np.unique(data.tasks, return_counts=True)[1]
+    policy = OverlapPolicy(max_workers=int(per_object.max()), **POLICY)
+    skills = WorkerSkills.uninformed(data.n_classes)
+    stopped: set[str] = set()
+    bought: dict[str, list[tuple[str, int]]] = {}
+    rows: list[int] = []
+    next_refit = FIRST_REFIT
+    for r, (task, worker, label) in enumerate(zip(data.tasks, data.workers, data.labels, strict=True)):
+        if task in stopped:
+            continue
+        rows.append(r)
+        bought.setdefault(task, []).append((worker, int(label)))
+        if len(rows) >= next_refit:
+            idx = np.array(rows)
+            model = default_classifier().fit_arrays(data.tasks[idx], data.workers[idx], data.labels[idx],
+                                                    data.n_classes)
+            skills = WorkerSkills.from_confusions(model.confusions_, model.class_prior_)
+            next_refit = max(int(next_refit * REFIT_GROWTH), next_refit + 1)
+        if decide(bought[task], skills, policy).stop:
+            stopped.add(task)
+    idx = np.array(rows)
+    final = default_classifier().fit_arrays(data.tasks[idx], data.workers[idx], data.labels[idx], data.n_classes)
+    return len(rows), data.accuracy(final.predict())
+
+
+def fmt(acc: float, mark: str = "") -> str:
+    return f"{acc:.3f}{mark}"
+
+
+def meets(name: str, acc: float, ck_best: float | None, gt_output: float | None, n_gold: int) -> tuple[bool, str]:
+    """Target met? Otherwise by how many gold objects the default falls short of the stricter of the two targets."""
+    readme_ok = round(acc, 3) >= README_TARGET[name]
+    run_ok = ck_best is None or acc >= ck_best - 1e-12
+    if name == "birds_gt" and gt_output is not None:
+        readme_ok = readme_ok and acc > gt_output
+    if readme_ok and run_ok:
+        return True, "yes"
+    need = max(README_TARGET[name] - 0.0005 - acc, (ck_best - acc) if ck_best is not None else 0.0)
+    short = max(1, int(np.ceil(need * n_gold - 1e-9)))
+    return False, f"no (-{need:.4f}, {short} of {n_gold} objects)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--skip-crowdkit", action="store_true", help="Groundwork methods only")
+    parser.add_argument("--skip-dynamic", action="store_true", help="no dynamic-overlap replay")
+    parser.add_argument("--datasets", default=",".join(NAMES), help="comma-separated subset")
+    args = parser.parse_args()
+    names = [n for n in args.datasets.split(",") if n]
+    started = time.perf_counter()
+    print(f"datasets: {DATASETS}")
+    default_classifier().fit_arrays(["a", "a", "b"], ["x", "y", "x"], [0, 1, 1], 2)  # warm up numpy
+
+    gw_cols = list(groundwork_methods())
+    ck_cols = ["MV", "DS", "GLAD", "MACE"]
+    acc_rows, time_rows, notes = [], [], []
+    for name in names:
+        data = load(name)
+        gw = run_groundwork(data)
+        ck = {} if args.skip_crowdkit else run_crowdkit(data)
+        ck_best = max(a for a, _ in ck.values()) if ck else None
+        gt_output = ground_truth_output_accuracy(data)
+        ok, verdict = meets(name, gw["default"][0], ck_best, gt_output, len(data.gold_tasks))
+        target = f"{README_TARGET[name]:.3f}" + (f" / {ck_best:.3f}" if ck_best is not None else "")
+        if gt_output is not None:
+            target += f" (GT {gt_output:.3f})"
+        acc_rows.append([name, f"{data.labels.size}", *(fmt(gw[c][0]) for c in gw_cols),
+                         *(fmt(ck[c][0]) if ck else "-" for c in ck_cols), target, verdict])
+        faster = "-" if not ck else ("yes" if gw["GT-DS"][1] <= ck["DS"][1] else "NO")
+        time_rows.append([name, *(f"{gw[c][1]:.3f}" for c in gw_cols),
+                          *(f"{ck[c][1]:.3f}" if ck else "-" for c in ck_cols), faster])
+        if data.raw_rows != data.labels.size:
+            raw = load(name, dedupe=False)
+            raw_default = raw.accuracy(default_classifier().fit_arrays(raw.tasks, raw.workers, raw.labels,
+                                                                       raw.n_classes).predict())
+            notes.append(f"{name}: {data.raw_rows} rows -> {data.labels.size} after keeping the first answer per "
+                         f"(task, worker); default on the raw rows: {raw_default:.4f}")
+        print(f"  {name}: done ({time.perf_counter() - started:.0f} s)", flush=True)
+
+    print("\nAccuracy on gold (GW = Groundwork, CK = Crowd-Kit 1.4.2; target = README best CK / best CK this run)")
+    header = ["dataset", "answers", *(f"GW {c}" for c in gw_cols), *(f"CK {c}" for c in ck_cols), "target",
+              "default meets"]
+    print_table(header, acc_rows)
+    print("\nWall time of one fit, seconds (GT-DS faster than CK DS?)")
+    print_table(["dataset", *(f"GW {c}" for c in gw_cols), *(f"CK {c}" for c in ck_cols), "GT-DS <= CK DS"],
+                time_rows)
+    for note in notes:
+        print(note)
+
+    if not args.skip_dynamic:
+        print(f"\nDynamic overlap (policy {POLICY}, max workers = the dataset's full overlap; skills re-learned "
+              f"online from bought answers)")
+        rows = []
+        for name in [n for n in DENSE if n in names]:
+            data = load(name)
+            full = data.accuracy(default_classifier().fit_arrays(data.tasks, data.workers, data.labels,
+                                                                 data.n_classes).predict())
+            bought, acc = replay(data)
+            saving = 1 - bought / data.labels.size
+            ok = saving >= 0.30 and acc >= full - 1e-12
+            rows.append([name, str(data.labels.size), str(bought), f"{saving:.1%}", f"{full:.3f}", f"{acc:.3f}",
+                         f"{acc - full:+.3f}", "yes" if ok else "no"])
+        print_table(["dataset", "full answers", "bought", "saved", "acc full (default)", "acc dynamic", "delta",
+                     ">=30% saved and acc >= full"], rows)
+
+    boxes = box_section()
+    if boxes:
+        print()
+        for line in boxes:
+            print(line)
+    print(f"\ntotal bench time {time.perf_counter() - started:.0f} s")
+
+
+def box_section() -> list[str]:
+    """The box-merging report of bench/consolidation_boxes.py, if that module exists (another benchmark owns it)."""
+    if importlib.util.find_spec("bench.consolidation_boxes") is None:
+        return []
+    try:
+        module = importlib.import_module("bench.consolidation_boxes")
+        return list(module.report(REFERENCE_DIR))
+    except Exception as exc:  # noqa: BLE001 - another helper's module must not take this report down with it
+        return [f"box section failed: {type(exc).__name__}: {exc}"]
+
+
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)) + " |")
+
+
+if __name__ == "__main__":
+    main()
