@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, NamedTuple
 
+from shared.domain.errors import ValidationFailed
+from shared.domain.gt_reader import read_label
+
 MAX_LINE_CHARS = 100_000
 MAX_ATTRIBUTE_CHARS = 20_000
 MAX_DATASET_OBJECTS = 100_000
@@ -31,6 +34,16 @@ def _check_attribute_sizes(record: dict[str, Any]) -> None:
         size = len(value) if compact is None else len(compact)
         if size > MAX_ATTRIBUTE_CHARS:
             raise BadLine(f"attribute '{key[:40]}' is {size} characters; the limit is {MAX_ATTRIBUTE_CHARS}")
+
+
+def _check_prior(record: dict[str, Any], attribute: str) -> None:
+    """A verification or adjustment line carries an earlier job's label that Ground Truth's format allows."""
+    try:
+        prior = read_label(record, attribute)
+    except ValidationFailed as exc:
+        raise BadLine(f"the '{attribute[:80]}' label cannot be read: {exc.message}") from None
+    if prior is None:
+        raise BadLine(f"the line has no '{attribute[:80]}' label to review")
 
 
 def parse_line(text: str, source_key: str, prior_attribute: str | None = None) -> ParsedLine:
@@ -60,8 +73,8 @@ def check_record(record: Any, text: str, source_key: str, prior_attribute: str |
     present = "source-ref" if has_ref else "source"
     if present != source_key:
         raise BadLine(f"this task type reads '{source_key}', but the line has '{present}'")
-    if prior_attribute is not None and prior_attribute not in record:
-        raise BadLine(f"the line has no '{prior_attribute[:80]}' label to review")
+    if prior_attribute is not None:
+        _check_prior(record, prior_attribute)
     value = record[present]
     if type(value) is not str or not value:
         raise BadLine(f"'{present}' must be a non-empty string")

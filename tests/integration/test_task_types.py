@@ -230,12 +230,16 @@ def test_adjustment_of_a_prior_jobs_boxes(any_world: World) -> None:
 
 def test_a_line_without_the_reviewed_attribute_fails_with_its_line_number(any_world: World) -> None:
     world = any_world
-    lines = [_prior_boxes_line(world, "p0.png"), json.dumps({"source-ref": _image(world.tmp, "p1.png")})]
+    broken = json.loads(_prior_boxes_line(world, "p2.png"))
+    broken["boxes"]["annotations"] = "not a list"
+    lines = [_prior_boxes_line(world, "p0.png"), json.dumps({"source-ref": _image(world.tmp, "p1.png")}),
+             json.dumps(broken)]
     job_id = world.create(lines, task_type="verification-bounding-box", label_attribute_name="verify",
                           labels=["good", "bad"], prior_label_attribute_name="boxes", workers_per_object=1)
     failed = [o for o in world.objects(job_id) if o.state == "failed"]
-    assert [o.line_no for o in failed] == [1]
+    assert [o.line_no for o in failed] == [1, 2]
     assert "line 2" in (failed[0].failure_reason or "") and "'boxes'" in (failed[0].failure_reason or "")
+    assert "line 3" in (failed[1].failure_reason or "") and "cannot be read" in (failed[1].failure_reason or "")
 
 
 def test_a_verification_job_needs_the_reviewed_attribute(any_world: World) -> None:
