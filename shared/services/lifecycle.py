@@ -2,7 +2,7 @@
 
 Each step reads the database for work that is due and does it idempotently: expire leases, end objects whose
 availability ran out, re-drive ingest chunks and exports nobody finished, open more objects, consolidate what is
-answered, and complete or stop jobs.
+answered (a message to the consolidation queue), and complete or stop jobs.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from shared.domain.states import AssignmentState, JobStatus, ObjectState
 from shared.messaging import TaskNames
 from shared.persistence.tables import Assignment, DataObject, IngestChunk, Job
 from shared.services import audit, gold, overlap
-from shared.services.consolidation import consolidate_ready
 from shared.services.job_states import transition_job
 from shared.services.release import top_up
 
@@ -149,13 +148,19 @@ def sweep(deps: Deps) -> dict[str, int]:
                 overlap.sweep_open_objects(deps, session, job)
                 top_up(session, job, deps.clock.now())
     report["gold_scored"] = gold.score_unscored(deps)
-    report["consolidated"] = consolidate_ready(deps)
     for job_id in job_ids:
         with deps.sessions.begin() as session:
             job = session.get(Job, job_id)
             if job is not None and job.status in ACTIVE:
                 finish_job(deps, session, job)
-    report["consolidated"] += consolidate_ready(deps)
+    # Consolidation runs on its own queue, one message per job with answered objects (never one per object), so
+    # a large EM batch never holds up the sweep; a lost or repeated message only means the next sweep asks again.
+    with deps.sessions() as session:
+        ready = list(session.scalars(select(DataObject.job_id).where(DataObject.state == ObjectState.ANSWERED)
+                                     .distinct()))
+    for job_id in ready:
+        to_send.append((TaskNames.CONSOLIDATE, {"job_id": job_id}))
+    report["consolidations_sent"] = len(ready)
     with deps.sessions() as session:
         stale = deps.clock.now() - timedelta(seconds=deps.settings.redrive_seconds)
         exports = list(session.scalars(select(Job.id).where(or_(
