@@ -33,6 +33,8 @@ bench: $(STAMP)
 	$(PY) bench/ingest.py --workers 2
 	$(PY) bench/ingest.py
 	$(PY) bench/serve.py
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/consolidation.py
 
 clean:
 	rm -rf var .pytest_cache
