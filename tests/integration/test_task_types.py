@@ -252,3 +252,28 @@ def test_a_verification_job_needs_the_reviewed_attribute(any_world: World) -> No
                         world.spec(uri, task_type="verification-bounding-box", label_attribute_name="verify",
                                    labels=["good", "bad"]), None)
     assert refused.value.field == "prior_label_attribute_name"
+
+
+def test_adjustment_of_a_prior_jobs_masks(any_world: World) -> None:
+    world = any_world
+    colors = segmentation_colors(2)  # BACKGROUND, road
+    prior = json.dumps({
+        "source-ref": _image(world.tmp, "sa.png", 8, 6), "road-ref": "s3://out/seg/annotations/0.png",
+        "road-ref-metadata": {"internal-color-map": {"0": {"class-name": "BACKGROUND", "hex-color": "#ffffff",
+                                                           "confidence": 0.9},
+                                                     "1": {"class-name": "road", "hex-color": colors[1],
+                                                           "confidence": 0.9}},
+                              "type": "groundtruth/semantic-segmentation", "human-annotated": "yes",
+                              "creation-date": "2024-05-02T10:11:12.123456", "job-name": "labeling-job/seg"}})
+    job_id = world.create([prior], task_type="adjustment-semantic-segmentation", label_attribute_name="road2-ref",
+                          labels=["road"], prior_label_attribute_name="road-ref", workers_per_object=3)
+    out = _run(world, job_id, lambda who, task: {
+        "labeledImage": {"pngImageData": _mask_png(8, 6, [(0, 3, 8, 6, colors[1])])},
+        "labelMappings": {"road": {"color": colors[1]}}, "inputImageProperties": {"width": 8, "height": 6},
+        "initialValueModified": who == 0})
+    line = out[0]
+    assert line["road-ref"] == "s3://out/seg/annotations/0.png"  # the reviewed label stays
+    meta = line["road2-ref-metadata"]
+    assert meta["adjustment-status"] == "adjusted" and meta["type"] == "groundtruth/semantic-segmentation"
+    label_map = Image.open(io.BytesIO(world.deps.blobs.read_bytes(line["road2-ref"]))).convert("RGB")
+    assert label_map.getpixel((4, 5)) == tuple(int(colors[1][i:i + 2], 16) for i in (1, 3, 5))
