@@ -48,6 +48,9 @@ class Settings:
     # Custom pre-annotation / consolidation hooks (shared/services/hooks.py). Python hooks run only from modules
     # under these dotted prefixes: requesters name hooks, so the operator decides what code may run.
     hook_modules: tuple[str, ...] = field(default_factory=tuple)
+    # Hosts (host or host:port) that HTTP hooks may call; empty: none. A requester-supplied URL must not reach
+    # whatever the worker can reach (cloud metadata, the database's admin port).
+    hook_hosts: tuple[str, ...] = field(default_factory=tuple)
     hook_timeout_s: float = 30.0
     # The region and account Groundwork claims in the ARNs it hands out (labeling-job ARNs in hook events).
     aws_region: str = "us-east-1"
@@ -135,6 +138,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         crash_at=env.get("GW_CRASH_AT", ""),
         crash_marker=env.get("GW_CRASH_MARKER", ""),
         hook_modules=tuple(p.strip() for p in env.get("GW_HOOK_MODULES", "").split(",") if p.strip()),
+        hook_hosts=tuple(p.strip().lower() for p in env.get("GW_HOOK_HOSTS", "").split(",") if p.strip()),
         hook_timeout_s=float(env.get("GW_HOOK_TIMEOUT_SECONDS", defaults.hook_timeout_s)),
         aws_region=env.get("GW_REGION", defaults.aws_region),
         aws_account=env.get("GW_ACCOUNT_ID", defaults.aws_account),

@@ -107,6 +107,7 @@ def _through_hook(deps: Deps, job: Job, facts: JobFacts, inputs: list[ObjectInpu
     """A requester's consolidation hook (Ground Truth's annotation-consolidation Lambda contract) labels the
     batch: the payload and its answer are kept under the job's output, as Ground Truth keeps them."""
     ref = hooks_domain.parse_hook_ref(job.post_hook or "", "consolidation_hook")
+    hooks.check_allowed(ref, deps.settings.hook_modules, deps.settings.hook_hosts)
     objects = [(str(o.line_no), json.loads(o.raw),
                 [(f"{labeler:016x}", json.dumps({facts.spec.element: content}, ensure_ascii=False))
                  for labeler, content in o.answers]) for o in inputs]

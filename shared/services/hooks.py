@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from shared.domain.hooks import (
     ConsolidatedContent,
@@ -51,6 +52,24 @@ def module_allowed(module: str, allowed_modules: Iterable[str]) -> bool:
     """`module` is one of the allowed prefixes or inside one, on package boundaries: `hooks` allows `hooks.acs`
     but not `hooks_evil`."""
     return any(p and (module == p or module.startswith(p + ".")) for p in (a.strip() for a in allowed_modules))
+
+
+def check_allowed(ref: HookRef, allowed_modules: Iterable[str], allowed_hosts: Iterable[str]) -> None:
+    """At call time too: an operator who narrows GW_HOOK_MODULES or GW_HOOK_HOSTS stops existing jobs' hooks."""
+    if ref.kind == "http" and not host_allowed(ref.url, allowed_hosts):
+        raise HookError(f"hook {ref.url.split('?')[0][:100]}: host not in GW_HOOK_HOSTS")
+    if ref.kind == "python" and not module_allowed(ref.module, allowed_modules):
+        raise HookError(f"hook {ref.ref[:100]}: module not in GW_HOOK_MODULES")
+
+
+def host_allowed(url: str, allowed_hosts: Iterable[str]) -> bool:
+    """`host` or `host:port` as the operator listed them (GW_HOOK_HOSTS); a listed bare host allows any port."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        return False
+    with_port = f"{host}:{parts.port}" if parts.port else host
+    return any(entry in (host, with_port) for entry in allowed_hosts)
 
 
 def call_hook(ref: HookRef, event: dict[str, Any], *, timeout_s: float, allowed_modules: tuple[str, ...]) -> Any:

@@ -134,6 +134,7 @@ def _pre_annotated(deps: Deps, job: Job, rows: Iterator[tuple[Any, ...]]) -> Ite
             yield row
             continue
         try:
+            hooks.check_allowed(ref, deps.settings.hook_modules, deps.settings.hook_hosts)
             result = hooks.run_pre_annotation(ref, job_arn=arn, data_object=json.loads(row[2]),
                                               timeout_s=deps.settings.hook_timeout_s,
                                               allowed_modules=deps.settings.hook_modules)

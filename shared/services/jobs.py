@@ -139,6 +139,8 @@ def _hook(deps: Deps, ref: str | None, field: str) -> str | None:
     parsed = hooks_domain.parse_hook_ref(ref, field)
     if parsed.kind == "python" and not hooks.module_allowed(parsed.module, deps.settings.hook_modules):
         raise ValidationFailed(f"module '{parsed.module[:100]}' is not in the operator's GW_HOOK_MODULES", field)
+    if parsed.kind == "http" and not hooks.host_allowed(parsed.url, deps.settings.hook_hosts):
+        raise ValidationFailed("the hook's host is not in the operator's GW_HOOK_HOSTS", field)
     return ref
 
 

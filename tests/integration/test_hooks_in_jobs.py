@@ -24,7 +24,7 @@ FIXTURES = "tests.integration.hook_fixtures"
 
 def _allow_hooks(world: World) -> World:
     world.deps = dataclasses.replace(world.deps, settings=world.deps.settings.with_overrides(
-        hook_modules=(FIXTURES,), hook_timeout_s=5.0))
+        hook_modules=(FIXTURES,), hook_hosts=("127.0.0.1",), hook_timeout_s=5.0))
     return world
 
 
@@ -108,6 +108,13 @@ def test_a_python_hook_outside_the_operators_list_is_refused(any_world: World) -
     with pytest.raises(ValidationFailed) as refused:
         world.create([json.dumps({"source": "x"})], post_hook="python:os:system")
     assert refused.value.field == "consolidation_hook"
+
+
+def test_an_http_hook_outside_the_operators_hosts_is_refused(any_world: World) -> None:
+    world = any_world
+    with pytest.raises(ValidationFailed) as refused:
+        world.create([json.dumps({"source": "x"})], pre_hook="http://169.254.169.254/latest/meta-data")
+    assert refused.value.field == "pre_annotation_hook" and "GW_HOOK_HOSTS" in refused.value.message
 
 
 def test_ground_truths_builtin_lambda_arns_mean_the_builtin_behaviour(any_world: World) -> None:
