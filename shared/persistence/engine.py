@@ -45,3 +45,11 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def conflict_insert(session: Executor, table: Any) -> Any:
+    """An INSERT that takes ON CONFLICT clauses: PostgreSQL's or SQLite's, whichever the session is bound to."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

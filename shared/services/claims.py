@@ -72,6 +72,21 @@ def claimable_jobs(session: Executor, labeler_id: int, job_id: int | None) -> li
     return list(session.scalars(query.where(~removed)))
 
 
+def lease(session: Executor, labeler_id: int, job_id: int, object_id: int, now: datetime,
+          actor: str) -> tuple[int, datetime]:
+    """Lease one object to a labeler for the job's task time limit, with its audit event; (assignment, expiry)."""
+    limit = session.scalar(select(Job.task_time_limit_s).where(Job.id == job_id)) or 0
+    expires = now + timedelta(seconds=limit)
+    assignment_id = session.execute(
+        insert(Assignment).values(job_id=job_id, object_id=object_id, labeler_id=labeler_id,
+                                  state=AssignmentState.LEASED, leased_at=now, expires_at=expires)
+        .returning(Assignment.id)
+    ).scalar_one()
+    audit.record(session, now, "assignment", actor, job_id=job_id, object_id=object_id,
+                 assignment_id=assignment_id, to_state=AssignmentState.LEASED)
+    return assignment_id, expires
+
+
 def claim_generic(session: Executor, labeler_id: int, job_id: int, now: datetime, actor: str) -> dict[str, Any] | None:
     """The same steps for SQLite, where one writer at a time makes a plain select-then-update safe."""
     if session.scalar(select(Job.status).where(Job.id == job_id)) != JobStatus.IN_PROGRESS:
@@ -91,14 +106,6 @@ def claim_generic(session: Executor, labeler_id: int, job_id: int, now: datetime
         return None
     object_id, claimed_job, line_no, source, source_ref, task_input = row
     session.execute(update(DataObject).where(DataObject.id == object_id).values(remaining=DataObject.remaining - 1))
-    limit = session.scalar(select(Job.task_time_limit_s).where(Job.id == claimed_job)) or 0
-    expires = now + timedelta(seconds=limit)
-    assignment_id = session.execute(
-        insert(Assignment).values(job_id=claimed_job, object_id=object_id, labeler_id=labeler_id,
-                                  state=AssignmentState.LEASED, leased_at=now, expires_at=expires)
-        .returning(Assignment.id)
-    ).scalar_one()
-    audit.record(session, now, "assignment", actor, job_id=claimed_job, object_id=object_id,
-                 assignment_id=assignment_id, to_state=AssignmentState.LEASED)
+    assignment_id, expires = lease(session, labeler_id, claimed_job, object_id, now, actor)
     return {"id": assignment_id, "job_id": claimed_job, "object_id": object_id, "expires_at": expires,
             "line_no": line_no, "source": source, "source_ref": source_ref, "task_input": task_input}

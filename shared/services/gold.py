@@ -11,21 +11,21 @@ answer a crash left unscored, so scores are never lost or doubled.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shared.bootstrap import Deps
 from shared.domain import gold as rules
 from shared.domain.answers import normalize_answer
 from shared.domain.errors import ValidationFailed
+from shared.domain.labels import LabelConfig
 from shared.domain.manifest import BadLine, check_record
 from shared.domain.states import AssignmentState, JobStatus, ObjectState
-from shared.domain.task_types import AnswerKind
-from shared.persistence.engine import Executor
+from shared.domain.task_types import AnswerKind, TaskTypeSpec
+from shared.persistence.engine import Executor, conflict_insert
 from shared.persistence.tables import (
     AnswerRow,
     Assignment,
@@ -36,14 +36,15 @@ from shared.persistence.tables import (
     LabelerRemoval,
 )
 from shared.services import audit
+from shared.services.claims import lease
 from shared.services.job_cache import JobFacts, job_facts
 from shared.services.label_results import check_mask_answer
 
 MAX_GOLD_ITEMS = 1000
 
 
-def add_gold_items(session: Session, job: Job, facts_spec: Any, labels: Any, items: list[dict[str, Any]],
-                   field: str = "gold.items") -> int:
+def add_gold_items(session: Session, job: Job, facts_spec: TaskTypeSpec, labels: LabelConfig,
+                   items: list[dict[str, Any]], field: str = "gold.items") -> int:
     """Validate every item (its data key and its answer, as a labeler's answer would be) and store them.
     An item is `{"source" or "source-ref": ..., "answer": <the answer a labeler would submit>}`; any other keys
     pass through like a manifest line's."""
@@ -102,15 +103,7 @@ def claim_gold(session: Executor, labeler_id: int, job_id: int, now: datetime, a
     ).first()
     if row is None:
         return None
-    limit = session.scalar(select(Job.task_time_limit_s).where(Job.id == job_id)) or 0
-    expires = now + timedelta(seconds=limit)
-    assignment_id = session.execute(
-        insert(Assignment).values(job_id=job_id, object_id=row.id, labeler_id=labeler_id,
-                                  state=AssignmentState.LEASED, leased_at=now, expires_at=expires)
-        .returning(Assignment.id)
-    ).scalar_one()
-    audit.record(session, now, "assignment", actor, job_id=job_id, object_id=row.id, assignment_id=assignment_id,
-                 to_state=AssignmentState.LEASED)
+    assignment_id, expires = lease(session, labeler_id, job_id, row.id, now, actor)
     # The labeler sees a gold item exactly as any task: its line number is not shown (a negative one would tell).
     return {"id": assignment_id, "job_id": job_id, "object_id": row.id, "expires_at": expires, "line_no": None,
             "source": row.source, "source_ref": row.source_ref}
@@ -125,9 +118,7 @@ def _score(facts: JobFacts, content: dict[str, Any], known: dict[str, Any]) -> f
 def record_score(deps: Deps, session: Session, facts: JobFacts, labeler_id: int, assignment_id: int,
                  object_id: int, content: dict[str, Any], known: dict[str, Any], now: datetime) -> None:
     """Store the score once, then take the labeler off the job if their record fell below the bar."""
-    dialect = session.get_bind().dialect.name
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    written = session.execute(insert_(GoldScore).values(
+    written = session.execute(conflict_insert(session, GoldScore).values(
         assignment_id=assignment_id, job_id=facts.id, labeler_id=labeler_id, object_id=object_id,
         score=_score(facts, content, known), created_at=now).on_conflict_do_nothing()).rowcount
     if not written:
@@ -136,7 +127,7 @@ def record_score(deps: Deps, session: Session, facts: JobFacts, labeler_id: int,
     reason = rules.removal_reason(record, facts.gold_min_answers, facts.gold_min_accuracy)
     if reason is None:
         return
-    removed = session.execute(insert_(LabelerRemoval).values(
+    removed = session.execute(conflict_insert(session, LabelerRemoval).values(
         job_id=facts.id, labeler_id=labeler_id, reason=reason, gold_accuracy=record.accuracy,
         gold_answers=record.answers, created_at=now).on_conflict_do_nothing()).rowcount
     if removed:

@@ -136,11 +136,11 @@ def _hook(deps: Deps, ref: str | None, field: str) -> str | None:
     own built-in PRE-/ACS- Lambda ARNs mean Groundwork's built-in behaviour, so they store no hook."""
     if not ref or hooks_domain.builtin_for_lambda_arn(ref) is not None:
         return None
-    parsed = hooks_domain.parse_hook_ref(ref, field)
-    if parsed.kind == "python" and not hooks.module_allowed(parsed.module, deps.settings.hook_modules):
-        raise ValidationFailed(f"module '{parsed.module[:100]}' is not in the operator's GW_HOOK_MODULES", field)
-    if parsed.kind == "http" and not hooks.host_allowed(parsed.url, deps.settings.hook_hosts):
-        raise ValidationFailed("the hook's host is not in the operator's GW_HOOK_HOSTS", field)
+    try:
+        hooks.check_allowed(hooks_domain.parse_hook_ref(ref, field), deps.settings.hook_modules,
+                            deps.settings.hook_hosts)
+    except hooks_domain.HookError as exc:
+        raise ValidationFailed(str(exc), field) from None
     return ref
 
 

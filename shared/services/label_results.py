@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,6 @@ import numpy as np
 
 from shared import imaging
 from shared.domain.consolidation import Answer, MajorityVote, consolidate_objects
-from shared.domain.consolidation.base import ground_truth_confidence
 from shared.domain.consolidation.boxes import Box, BoxAnswer, BoxConsolidator
 from shared.domain.consolidation.dawid_skene import DawidSkene
 from shared.domain.consolidation.default import default_classifier
@@ -156,9 +156,7 @@ def _learned_confusions(model: Any, answers: list[Answer], skills: Mapping[int, 
     prior = getattr(model, "class_prior_", None)
     if not isinstance(confusions, Mapping) or prior is None:
         return []
-    counts: dict[int, int] = {}
-    for a in answers:
-        counts[a.worker_id] = counts.get(a.worker_id, 0) + 1
+    counts = Counter(a.worker_id for a in answers)
     out = []
     for labeler, matrix in confusions.items():
         matrix = np.asarray(matrix, dtype=float)
@@ -244,8 +242,7 @@ def _masks(facts: JobFacts, inputs: list[ObjectInput],
         value, meta = segmentation_value("", labels.labels, colors, mask.confidence)
         results[oid] = LabelResult(value, meta, mask.confidence, mask.votes, "pixel-vote",
                                    mask_png=imaging.encode_label_map(mask.label_map, colors))
-    seen = {labeler: sum(1 for a in answers if a.worker_id == labeler) for labeler in model.worker_quality_}
-    return results, _learned("mask", model.worker_quality_, seen, skills)
+    return results, _learned("mask", model.worker_quality_, Counter(a.worker_id for a in answers), skills)
 
 
 def _spans(facts: JobFacts, inputs: list[ObjectInput],
@@ -253,16 +250,15 @@ def _spans(facts: JobFacts, inputs: list[ObjectInput],
     answers = [SpanAnswer(o.object_id, labeler, tuple(
         Span(e["label"], int(e["startOffset"]), int(e["endOffset"])) for e in content.get("entities", [])))
         for o in inputs for labeler, content in o.answers]
+    votes = {o.object_id: len(o.answers) for o in inputs}
     model = SpanConsolidator().fit(answers, facts.labels.labels, prior_quality=_qualities(skills))
     entries = facts.label_document.get("labels") or facts.labels.label_entries()
     results: dict[int, LabelResult] = {}
     for oid, spans in model.predict().items():
         value, meta = ner_value([(s.label, s.start, s.end) for s in spans], entries, [s.confidence for s in spans])
         confidence = min((s.confidence for s in spans), default=0.0)
-        results[oid] = LabelResult(value, meta, confidence, sum(1 for o in inputs if o.object_id == oid
-                                                                 for _ in o.answers), "span-vote")
-    seen = {labeler: sum(1 for a in answers if a.worker_id == labeler) for labeler in model.worker_quality_}
-    return results, _learned("spans", model.worker_quality_, seen, skills)
+        results[oid] = LabelResult(value, meta, confidence, votes[oid], "span-vote")
+    return results, _learned("spans", model.worker_quality_, Counter(a.worker_id for a in answers), skills)
 
 
 def _multi_label(facts: JobFacts, inputs: list[ObjectInput],
@@ -300,4 +296,4 @@ def prior_label_view(record: dict[str, Any], attribute: str) -> dict[str, Any]:
 
 
 __all__ = ["CONSOLIDATORS", "LabelResult", "ObjectInput", "check_mask_answer", "consolidate_batch", "family_of",
-           "ground_truth_confidence", "labels_key", "prior_label_view"]
+           "labels_key", "prior_label_view"]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from shared.bootstrap import Deps
 from shared.domain.consolidation.dynamic_overlap import OverlapPolicy, WorkerSkills, decide
+from shared.domain.consolidation.em import one_coin
 from shared.domain.states import ObjectState
 from shared.domain.task_types import AnswerKind
 from shared.persistence.tables import AnswerRow, DataObject, Job
@@ -41,10 +42,7 @@ def _confusions(facts: JobFacts, skills: dict[int, skills_store.Skill]) -> dict[
         if skill.confusion is not None and skill.labels_key == key:
             out[labeler] = np.asarray(skill.confusion, dtype=float)
         else:
-            acc = min(max(skill.accuracy, 1e-3), 1 - 1e-3)
-            matrix = np.full((k, k), (1 - acc) / max(k - 1, 1))
-            np.fill_diagonal(matrix, acc)
-            out[labeler] = matrix
+            out[labeler] = one_coin(min(max(skill.accuracy, 1e-3), 1 - 1e-3), k)
     return out
 
 
@@ -61,10 +59,9 @@ def check_objects(deps: Deps, session: Session, facts: JobFacts, object_ids: Ite
         answers.setdefault(oid, []).append((labeler, facts.labels.index_of(json.loads(content)["label"])))
     labelers = {labeler for given in answers.values() for labeler, _ in given}
     k = len(facts.labels.labels)
-    skills = WorkerSkills.from_confusions(_confusions(facts, skills_store.load(session, labelers,
-                                                                                family_of(facts.spec))),
-                                          np.full(k, 1.0 / k), default_confusion=WorkerSkills.uninformed(k)
-                                          .default_confusion)
+    known = skills_store.load(session, labelers, family_of(facts.spec))
+    skills = WorkerSkills.from_confusions(_confusions(facts, known), np.full(k, 1.0 / k),
+                                          default_confusion=one_coin(0.7, k))  # a stranger: Ground Truth's 0.7
     policy = OverlapPolicy(min_workers=facts.min_workers or 1, max_workers=facts.workers_per_object,
                            target_confidence=facts.target_confidence)
     closed = 0

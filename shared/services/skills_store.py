@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from shared.persistence.engine import conflict_insert
 from shared.persistence.tables import LabelerSkill
 
 
@@ -48,9 +48,7 @@ def save(session: Session, skills: Iterable[Skill], now: datetime) -> None:
             for s in sorted(skills, key=lambda s: s.labeler_id)]  # one lock order: no deadlock
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(LabelerSkill)
+    statement = conflict_insert(session, LabelerSkill)
     statement = statement.on_conflict_do_update(
         index_elements=[LabelerSkill.labeler_id, LabelerSkill.family],
         set_={key: statement.excluded[key] for key in ("accuracy", "evidence", "labels_key", "confusion_json",

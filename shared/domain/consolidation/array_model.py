@@ -7,6 +7,7 @@ fitted arrays (`object_ids_`, `proba_`, `labels_`) that the bench and dynamic-ov
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterable
 
 import numpy as np
@@ -16,7 +17,7 @@ from shared.domain.consolidation.em import argmax_smallest
 from shared.domain.consolidation.encoding import EncodedAnswers, encode_answers, encode_arrays
 
 
-class ArrayConsolidator:
+class ArrayConsolidator(ABC):
     """Base class: one fit over a batch, posteriors per object, labels by argmax with ties to the smallest index."""
 
     def fit(self, answers: Iterable[Answer], n_classes: int) -> ArrayConsolidator:
@@ -37,8 +38,9 @@ class ArrayConsolidator:
         self.labels_ = argmax_smallest(posterior)
         return self
 
+    @abstractmethod
     def _fit_encoded(self, enc: EncodedAnswers) -> np.ndarray:
-        raise NotImplementedError
+        """The posterior, (objects, classes); every concrete consolidator defines its own model here."""
 
     def predict(self) -> dict[Hashable, int]:
         return dict(zip(self.object_ids_, self.labels_.tolist(), strict=True))
