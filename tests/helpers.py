@@ -21,8 +21,9 @@ def text_lines(n: int) -> list[str]:
     return [json.dumps({"source": f"review number {i}", "id": i}) for i in range(n)]
 
 
-def drain(deps: Deps, rounds: int = 50) -> None:
-    """Run whatever the use cases queued, as a Celery worker would, until nothing is left."""
+def drain(deps: Deps, rounds: int = 50, extra: dict[str, Any] | None = None) -> None:
+    """Run whatever the use cases queued, as a Celery worker would, until nothing is left. `extra` adds handlers
+    (the trainer's round, which needs torch, so only the tests that train pass it)."""
     queue = deps.queue
     assert isinstance(queue, RecordingTaskQueue)
     handlers: dict[str, Any] = {
@@ -31,6 +32,7 @@ def drain(deps: Deps, rounds: int = 50) -> None:
         TaskNames.SWEEP: lambda kw: lifecycle.sweep(deps),
         TaskNames.CONSOLIDATE: lambda kw: consolidation.consolidate_ready(deps, **kw),
         TaskNames.EXPORT_JOB: lambda kw: export.export_job(deps, **kw),
+        **(extra or {}),
     }
     for _ in range(rounds):
         if not queue.sent:

@@ -9,7 +9,7 @@ from flask import Flask, g, request
 from werkzeug.routing import IntegerConverter, Map
 
 from services.api.errors import register_error_handlers
-from services.api.routes import jobs, system, work, workforces
+from services.api.routes import human_review, jobs, system, work, workforces
 from shared import metrics
 from shared.bootstrap import Deps, build_deps
 from shared.config import Settings, from_env
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fl
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["groundwork"] = deps or build_deps(settings)
     app.url_map.converters["int"] = IdConverter
-    for module in (jobs, work, workforces, system):
+    for module in (jobs, work, workforces, human_review, system):
         app.register_blueprint(module.bp)
     register_error_handlers(app)
 

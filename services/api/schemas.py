@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -36,6 +36,30 @@ class DynamicOverlap(Strict):
     target_confidence: float = Field(ge=0.51, le=0.999)
 
 
+class AutomatedLabeling(Strict):
+    """Ground Truth's automated data labeling, with the guarantee stated: machine labels are kept only where a
+    one-sided Clopper-Pearson bound at `confidence` says their accuracy is at least `target_accuracy`."""
+
+    target_accuracy: float = Field(0.95, ge=0.51, le=0.999, description="accuracy the machine labels must reach")
+    confidence: float = Field(0.95, ge=0.51, le=0.999, description="one-sided confidence of that bound")
+    audit_rate: float = Field(0.02, ge=0, le=0.5, description="share of machine labels sent to people to check")
+    validation_share: float = Field(0.2, ge=0.01, le=0.5,
+                                    description="share of each human batch drawn at random and held out")
+    strategy: Literal["least-confidence", "margin", "entropy"] = "least-confidence"
+    batch_size: int | None = Field(None, ge=1, le=5000,
+                                   description="objects sent to people per round (default max_concurrent_task_count)")
+    initial_batch_size: int | None = Field(None, ge=1, le=5000, description="the first, random batch")
+    per_class_min_items: int = Field(100, ge=1, le=100000,
+                                     description="validation items a class needs for a threshold of its own")
+    max_human_labeled_object_count: int | None = Field(None, ge=1, description="stopping condition")
+    max_percentage_of_input_dataset_labeled: float | None = Field(None, ge=0.01, le=100,
+                                                                  description="stopping condition")
+    epochs: int | None = Field(None, ge=1, le=1000, description="training epochs per round (default: by size)")
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    initial_model_uri: str | None = Field(None, max_length=1024,
+                                          description="a Groundwork checkpoint to start from (a prior job's model)")
+
+
 class JobCreate(Strict):
     name: str = Field(min_length=1, max_length=63, description="unique, ignoring case")
     task_type: TaskType
@@ -66,6 +90,8 @@ class JobCreate(Strict):
     pre_annotation_hook: str | None = Field(
         None, max_length=1024, description="python:<module>:<function> or an http(s) URL (Ground Truth's "
                                            "pre-annotation Lambda event and response)")
+    automated_labeling: AutomatedLabeling | None = Field(
+        None, description="single-label image or text classification: machine-label what a model is sure of")
     consolidation_hook: str | None = Field(
         None, max_length=1024, description="python:<module>:<function> or an http(s) URL (Ground Truth's "
                                            "annotation-consolidation Lambda event and response)")
@@ -78,7 +104,7 @@ class Page(Strict):
 
 
 class ObjectsQuery(Page):
-    state: str | None = Field(None, pattern=r"^(queued|open|answered|labeled|failed|unlabeled)$")
+    state: str | None = Field(None, pattern=r"^(pool|queued|open|answered|labeled|failed|unlabeled)$")
 
 
 class WorkforceCreate(Strict):

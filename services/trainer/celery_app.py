@@ -1,13 +1,26 @@
 """The trainer's Celery app: consumes only the training queue, with the solo pool so one process owns the GPU.
 
-Its active-learning rounds (the `gw.train_round` task) come with the automated-labeling issue; the app
-already starts, routes the training queue and is started by `deploy/entrypoint.sh trainer`.
+    celery -A services.trainer.celery_app worker -Q training -P solo -c 1
+
+Deps are built on first use in the worker process (the solo pool never forks, so CUDA starts in the process that
+keeps it).
 """
 
 from __future__ import annotations
 
+from shared.bootstrap import Deps, build_deps
 from shared.config import from_env
 from shared.messaging import make_celery
 
 settings = from_env()
-app = make_celery(settings, "groundwork-trainer", include=[])
+app = make_celery(settings, "groundwork-trainer", include=["services.trainer.tasks"])
+_deps: Deps | None = None
+
+
+def get_deps() -> Deps:
+    global _deps
+    if _deps is None:
+        from shared.messaging import CeleryTaskQueue
+
+        _deps = build_deps(settings, queue=CeleryTaskQueue(app))
+    return _deps

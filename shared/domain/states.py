@@ -41,6 +41,8 @@ class ObjectState(StrEnum):
     """A data object's life: queued until released to labelers (MaxConcurrentTaskCount), open while it
     still needs answers, answered when it is ready to consolidate, then labeled, failed or unlabeled."""
 
+    # Automated labeling only: waiting for a training round to machine-label it or send it to people.
+    POOL = "pool"
     QUEUED = "queued"
     OPEN = "open"
     ANSWERED = "answered"

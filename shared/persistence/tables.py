@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -123,6 +124,12 @@ class Job(Base):
     target_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     pre_hook: Mapped[str | None] = mapped_column(Text, nullable=True)
     post_hook: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Automated labeling (active learning): the settings as JSON (NULL: a plain human job), and the last model.
+    auto_labeling_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    final_model_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A flow definition's job (real-time human review): it takes objects as human loops arrive and never
+    # completes on its own; only deleting the flow stops it.
+    standing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     title: Mapped[str] = mapped_column(String(128), default="")
     workteam_id: Mapped[int] = mapped_column(ForeignKey("workteam.id"), index=True)
     workers_per_object: Mapped[int] = mapped_column(Integer)
@@ -184,6 +191,9 @@ class DataObject(Base):
     failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     gold_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # a gold item's known answer
     task_input_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # a pre-annotation hook's taskInput
+    al_round: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the training round that sent it to people
+    al_split: Mapped[str | None] = mapped_column(String(16), nullable=True)  # train | validation | retired | audit
+    machine_label_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # an audited object: the model's label
 
 
 class Assignment(Base):
@@ -287,8 +297,34 @@ class LabelerRemoval(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class TrainingRound(Base):
+    """One active-learning round of a job. The trainer claims it (pending -> running) and commits its machine
+    labels, the next human batch and `done` in one transaction, so a repeated message finds it done."""
+
+    __tablename__ = "training_round"
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), primary_key=True)
+    round_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # pending | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    device: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    compute_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    train_items: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    validation_items: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    validation_accuracy: Mapped[float | None] = mapped_column(Float, nullable=True)
+    machine_labeled: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sent_to_humans: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    audit_sent: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    model_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
+    plan_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 class LedgerEntry(Base):
-    """Money moved. `key` ("pay:<assignment>", "fee:<object>") is unique, so nothing is ever paid twice."""
+    """Money moved. `key` ("pay:<assignment>", "fee:<object>", "compute:<job>:<round>") is unique, so nothing is
+    ever paid twice."""
 
     __tablename__ = "ledger_entry"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -317,3 +353,46 @@ class AuditEvent(Base):
     from_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
     to_state: Mapped[str | None] = mapped_column(String(16), nullable=True)
     detail: Mapped[str] = mapped_column(Text, server_default=text("'{}'"))
+
+
+class FlowDefinition(Base):
+    """Augmented AI's flow definition: how a human loop becomes human tasks. Its labeling settings live on its
+    standing `job` (task type, labels, workteam, TaskCount as workers_per_object, price, time limits); this row
+    adds the activation condition, the output path and an optional custom template kept for the worker portal."""
+
+    __tablename__ = "flow_definition"
+    __table_args__ = (UniqueConstraint("requester_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("requester.id"))
+    name: Mapped[str] = mapped_column(String(63))
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
+    activation_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # NULL: every loop goes to people
+    output_path: Mapped[str] = mapped_column(Text)
+    ui_template: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class HumanLoop(Base):
+    """One human loop: an input (and the model's prediction) sent to people as one object of the flow's job, or
+    completed at once when the activation condition did not hold. `output_uri` is fixed at creation."""
+
+    __tablename__ = "human_loop"
+    __table_args__ = (
+        UniqueConstraint("requester_id", "name"),
+        Index("ix_human_loop_flow", "flow_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("requester.id"))
+    flow_id: Mapped[int] = mapped_column(ForeignKey("flow_definition.id"))
+    name: Mapped[str] = mapped_column(String(63))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    activated: Mapped[bool] = mapped_column(Boolean)
+    input_json: Mapped[str] = mapped_column(Text)
+    prediction_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    object_id: Mapped[int | None] = mapped_column(ForeignKey("data_object.id"), nullable=True)
+    output_uri: Mapped[str] = mapped_column(Text)
+    failure_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

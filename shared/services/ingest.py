@@ -106,7 +106,9 @@ def _parse(raw_bytes: bytes, source_key: str, prior: str | None) -> tuple[str, P
 def _rows(deps: Deps, job: Job, chunk: IngestChunk) -> Iterator[tuple[Any, ...]]:
     source_key = spec_for(job.task_type).source_key
     job_id, line_no = job.id, chunk.first_line_no
-    queued, failed = ObjectState.QUEUED.value, ObjectState.FAILED.value
+    # An automated-labeling job's objects wait in the pool: a training round decides who labels each one.
+    queued = (ObjectState.POOL if job.auto_labeling_json else ObjectState.QUEUED).value
+    failed = ObjectState.FAILED.value
     for raw_bytes in deps.blobs.iter_lines(job.manifest_uri, chunk.start_byte, chunk.end_byte):
         this_line, line_no = line_no, line_no + 1
         if not raw_bytes.strip():

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from shared.bootstrap import Deps
 from shared.domain import hooks as hooks_domain
+from shared.domain.automated_labeling.plan import AutoLabelingSettings
 from shared.domain.errors import Conflict, NotFound, ValidationFailed
 from shared.domain.labels import LabelConfig, check_labels, parse_label_category_file
 from shared.domain.naming import check_job_name, check_label_attribute_name
@@ -21,7 +22,7 @@ from shared.domain.states import JobStatus
 from shared.domain.task_types import TaskTypeSpec, spec_for
 from shared.messaging import TaskNames
 from shared.persistence.tables import Job, Workforce
-from shared.services import accounts, audit, gold, hooks, overlap
+from shared.services import accounts, audit, automated_labeling, gold, hooks, overlap
 from shared.services.job_states import transition_job
 from shared.services.label_results import CONSOLIDATORS
 from shared.storage import BlobNotFound
@@ -59,6 +60,7 @@ class JobSpec:
     target_confidence: float | None = None
     pre_hook: str | None = None
     post_hook: str | None = None
+    auto_labeling: dict[str, Any] | None = None  # AutoLabelingSettings fields
 
 
 def _label_config(deps: Deps, spec: JobSpec, min_labels: int) -> tuple[LabelConfig, dict[str, Any]]:
@@ -156,6 +158,26 @@ def _gold_items(deps: Deps, spec: JobSpec) -> list[dict[str, Any]]:
     return items
 
 
+def _auto_labeling(deps: Deps, spec: JobSpec) -> str | None:
+    """Automated labeling: a supported task type, settings the domain accepts, a seed model that exists."""
+    if spec.auto_labeling is None:
+        return None
+    if spec.task_type not in automated_labeling.SUPPORTED:
+        raise ValidationFailed("automated labeling is available for single-label image and text classification",
+                               "automated_labeling")
+    try:
+        settings = AutoLabelingSettings(**spec.auto_labeling)
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(str(exc), "automated_labeling") from None
+    if settings.batch_size and settings.batch_size > spec.max_concurrent_task_count:
+        raise ValidationFailed(f"at most max_concurrent_task_count ({spec.max_concurrent_task_count})",
+                               "automated_labeling.batch_size")
+    if settings.initial_model_uri and not deps.blobs.exists(settings.initial_model_uri):
+        raise ValidationFailed(f"cannot read {settings.initial_model_uri[:200]}",
+                               "automated_labeling.initial_model_uri")
+    return settings.to_json()
+
+
 def create_job(deps: Deps, session: Session, requester_id: int, spec: JobSpec, uploaded: bytes | None) -> Job:
     """Validate, store the job as Initializing, and ask a worker to plan the manifest's ingest."""
     check_job_name(spec.name)
@@ -171,6 +193,7 @@ def create_job(deps: Deps, session: Session, requester_id: int, spec: JobSpec, u
     pre_hook = _hook(deps, spec.pre_hook, "pre_annotation_hook")
     post_hook = _hook(deps, spec.post_hook, "consolidation_hook")
     gold_items = _gold_items(deps, spec)
+    auto_labeling = _auto_labeling(deps, spec)
     team = accounts.get_workteam(session, requester_id, spec.workteam_id)
     workforce = session.get(Workforce, team.workforce_id)
     assert workforce is not None
@@ -197,7 +220,7 @@ def create_job(deps: Deps, session: Session, requester_id: int, spec: JobSpec, u
         consolidator=spec.consolidator, gold_rate=spec.gold_rate if gold_items else 0.0,
         gold_min_accuracy=spec.gold_min_accuracy, gold_min_answers=spec.gold_min_answers,
         min_workers=spec.min_workers, target_confidence=spec.target_confidence, pre_hook=pre_hook,
-        post_hook=post_hook,
+        post_hook=post_hook, auto_labeling_json=auto_labeling,
         short_instruction=labels.short_instruction, full_instruction=labels.full_instruction, title=spec.title,
         workteam_id=team.id, workers_per_object=spec.workers_per_object, price_micros=price,
         fee_micros=deps.fee_micros, task_time_limit_s=spec.task_time_limit_seconds,

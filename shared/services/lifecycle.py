@@ -17,7 +17,7 @@ from shared.bootstrap import Deps
 from shared.domain.states import AssignmentState, JobStatus, ObjectState
 from shared.messaging import TaskNames
 from shared.persistence.tables import Assignment, DataObject, IngestChunk, Job
-from shared.services import audit, gold, overlap
+from shared.services import audit, automated_labeling, gold, human_review, overlap
 from shared.services.job_states import transition_job
 from shared.services.release import top_up
 
@@ -105,9 +105,11 @@ def finish_job(deps: Deps, session: Session, job: Job) -> None:
     now = deps.clock.now()
     chunks_left = session.scalar(select(func.count()).select_from(IngestChunk)
                                  .where(IngestChunk.job_id == job.id, IngestChunk.done.is_(False))) or 0
-    if job.status == JobStatus.IN_PROGRESS and chunks_left == 0 and job.chunks_total is not None:
+    # A flow definition's standing job takes objects as human loops arrive: it never completes on its own.
+    if job.status == JobStatus.IN_PROGRESS and chunks_left == 0 and job.chunks_total is not None and not job.standing:
         states = _pending_work(session, job)
-        if not any(states.get(s, 0) for s in (ObjectState.QUEUED, ObjectState.OPEN, ObjectState.ANSWERED)):
+        pending = (ObjectState.POOL, ObjectState.QUEUED, ObjectState.OPEN, ObjectState.ANSWERED)
+        if not any(states.get(s, 0) for s in pending):
             transition_job(session, job, JobStatus.COMPLETED, now, "sweep")
     elif job.status == JobStatus.STOPPING:
         leased = session.scalar(select(func.count()).select_from(Assignment).where(
@@ -120,7 +122,7 @@ def finish_job(deps: Deps, session: Session, job: Job) -> None:
         if _pending_work(session, job).get(ObjectState.ANSWERED, 0):
             return  # consolidate first; the next sweep stops it
         session.execute(update(DataObject).where(
-            DataObject.job_id == job.id, DataObject.state.in_([ObjectState.QUEUED, ObjectState.OPEN])
+            DataObject.job_id == job.id, DataObject.state.in_([ObjectState.POOL, ObjectState.QUEUED, ObjectState.OPEN])
         ).values(state=ObjectState.UNLABELED, remaining=0))
         transition_job(session, job, JobStatus.STOPPED, now, "sweep")
 
@@ -153,6 +155,7 @@ def sweep(deps: Deps) -> dict[str, int]:
             job = session.get(Job, job_id)
             if job is not None and job.status in ACTIVE:
                 finish_job(deps, session, job)
+    report["human_loops_ended"] = human_review.finalize_loops(deps)
     # Consolidation runs on its own queue, one message per job with answered objects (never one per object), so
     # a large EM batch never holds up the sweep; a lost or repeated message only means the next sweep asks again.
     with deps.sessions() as session:
@@ -166,6 +169,9 @@ def sweep(deps: Deps) -> dict[str, int]:
         exports = list(session.scalars(select(Job.id).where(or_(
             Job.export_state == "pending",
             and_(Job.export_state == "running", Job.export_claimed_at < stale)))))
+    # Automated labeling: a round is due when a job's human batch has been consolidated (or a round was lost).
+    for job_id, round_no in automated_labeling.due_rounds(deps):
+        to_send.append((TaskNames.TRAIN_ROUND, {"job_id": job_id, "round_no": round_no}))
     for job_id in exports:
         to_send.append((TaskNames.EXPORT_JOB, {"job_id": job_id}))
     report["exports"] = len(exports)

@@ -42,7 +42,18 @@ def _spec(body: JobCreate) -> jobs.JobSpec:
         min_workers=body.dynamic_overlap.min_workers if body.dynamic_overlap else None,
         target_confidence=body.dynamic_overlap.target_confidence if body.dynamic_overlap else None,
         pre_hook=body.pre_annotation_hook, post_hook=body.consolidation_hook,
+        auto_labeling=_auto_labeling(body),
     )
+
+
+def _auto_labeling(body: JobCreate) -> dict[str, Any] | None:
+    """The API's names (Ground Truth's stopping-condition names) onto the domain's settings fields."""
+    if body.automated_labeling is None:
+        return None
+    given = body.automated_labeling.model_dump()
+    given["max_human_labeled"] = given.pop("max_human_labeled_object_count")
+    given["max_percent_labeled"] = given.pop("max_percentage_of_input_dataset_labeled")
+    return given
 
 
 def _multipart_body() -> tuple[JobCreate, bytes]:

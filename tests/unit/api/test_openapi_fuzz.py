@@ -69,8 +69,16 @@ def world(deps: Deps, tmp_path: Path) -> Iterator[World]:
     drain(deps)
     assert client.get("/api/v1/jobs/fuzz-job", headers=requester).json["status"] == "InProgress"
     leased = [client.post("/api/v1/work/next", json={}, headers=labeler).json["assignment_id"] for _ in range(3)]
+    flow = client.post("/api/v1/flow-definitions", headers=requester, json={
+        "name": "fuzz-flow", "task_type": "text-classification", "labels": ["no", "yes"],
+        "workteam_id": team.json["id"], "title": "t", "description": "d"})
+    assert flow.status_code == 201, flow.json
+    loop = client.post("/api/v1/human-loops", headers=requester, json={
+        "flow_definition_name": "fuzz-flow", "human_loop_name": "fuzz-loop", "input": {"source": "x"}})
+    assert loop.status_code == 201, loop.json
     known = {"job_ref": ["fuzz-job", str(job.json["id"])], "assignment_id": leased,
-             "workforce_id": [public.json["id"]]}
+             "workforce_id": [public.json["id"]], "flow_definition_name": ["fuzz-flow"],
+             "human_loop_name": ["fuzz-loop"]}
     yield World(app, requester, labeler, known)
 
 

@@ -1,4 +1,4 @@
-"""Dynamic overlap: posterior by hand and the stop rule's four outcomes."""
+"""Dynamic overlap: posterior by hand, the stop rule's four outcomes, the evidence floor and re-opening."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from shared.domain.consolidation import DawidSkene, OverlapPolicy, WorkerSkills, decide, object_posterior
+from shared.domain.consolidation.dynamic_overlap import EVIDENCE_FLOOR, reopened
 
 
 def skills() -> WorkerSkills:
@@ -61,6 +62,27 @@ def test_tempering_and_a_floor_make_the_posterior_less_extreme() -> None:
     # floor 0.1 then power 1/2: sqrt(0.99) vs sqrt(0.1)
     p = np.sqrt(0.99) / (np.sqrt(0.99) + np.sqrt(0.1))
     np.testing.assert_allclose(object_posterior([("good", 1)], tempered), [1 - p, p])
+
+
+def test_the_factories_floor_learned_cells_so_one_answer_cannot_settle_an_object() -> None:
+    # a learned accuracy of 1 (clipped to 1 - 1e-6): its 1e-6 error cell counts as EVIDENCE_FLOOR
+    sure = WorkerSkills.from_accuracies({"sure": 1.0}, 2)
+    p = (1 - 1e-6) / (1 - 1e-6 + EVIDENCE_FLOOR)
+    np.testing.assert_allclose(object_posterior([("sure", 1)], sure), [1 - p, p])
+    ds = DawidSkene().fit_arrays(["a", "a", "b", "b"], ["u", "v", "u", "v"], [0, 0, 1, 1], 2)
+    assert WorkerSkills.from_confusions(ds.confusions_, ds.class_prior_).floor == EVIDENCE_FLOOR
+    unfloored = WorkerSkills.from_accuracies({"sure": 1.0}, 2, floor=0.0)
+    assert object_posterior([("sure", 1)], unfloored)[1] > 1 - 1e-5
+
+
+def test_stopped_objects_reopen_when_re_learned_skills_no_longer_support_the_stop() -> None:
+    policy = OverlapPolicy(min_workers=2, max_workers=3, target_confidence=0.95)
+    answers = {"x": [("w", 1), ("w", 1)], "full": [("w", 1), ("w", 0), ("w", 1)]}
+    early = WorkerSkills.from_accuracies({"w": 0.9}, 2)  # two agreeing answers: 0.81 / 0.82 = 0.988
+    assert decide(answers["x"], early, policy).stop
+    assert reopened(answers, ["x", "full"], early, policy) == set()
+    later = WorkerSkills.from_accuracies({"w": 0.7}, 2)  # 0.49 / 0.58 = 0.845: x takes more answers
+    assert reopened(answers, ["x", "full"], later, policy) == {"x"}  # "full" has all it can get
 
 
 @pytest.mark.parametrize("kwargs", [{"min_workers": 0}, {"min_workers": 4, "max_workers": 3},
