@@ -158,3 +158,23 @@ def test_a_finished_jobs_model_seeds_the_next_job_and_a_stopping_condition_stops
     assert job.status == "Stopped" and "MaxHumanLabeledObjectCount" in (job.failure_reason or "")
     states = world.states(second)
     assert states == {"labeled": 20, "unlabeled": 60}
+
+
+def test_the_cli_runs_a_jobs_due_round_by_hand(any_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from services.trainer.__main__ import main
+
+    world = any_world
+    job_id = world.create([json.dumps({"source": f"review {n}"}) for n in range(12)],
+                          auto_labeling={**EASY_GUARANTEE, "batch_size": 5})
+    monkeypatch.setenv("GW_DATA_DIR", str(world.deps.settings.data_dir))
+    monkeypatch.setenv("GW_DATABASE_URL", world.deps.engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("GW_FILE_ROOTS", str(world.tmp))
+    result = CliRunner().invoke(main, ["round", "--job", str(job_id), "--device", "cpu"])
+    assert result.exit_code == 0, result.output
+    ran = json.loads(result.output)
+    assert (ran["ran"], ran["round_no"], ran["sent_to_humans"], ran["machine_labeled"]) == (True, 0, 5, 0)
+    assert world.states(job_id) == {"pool": 7, "queued": 5}
+    again = CliRunner().invoke(main, ["round", "--job", world.job(job_id).name, "--round", "0"])
+    assert again.exit_code == 1 and json.loads(again.output)["ran"] is False  # done already: nothing to do
