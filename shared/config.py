@@ -113,8 +113,8 @@ class Settings:
         bad = [m for m in self.hook_modules if not _DOTTED.fullmatch(m)]
         if bad:
             raise ValueError(f"GW_HOOK_MODULES must list dotted module names, not {', '.join(bad)[:100]}")
-        if self.trainer_text_model not in ("auto", "embedding", "ngram"):
-            raise ValueError(f"GW_TRAINER_TEXT_MODEL must be auto, embedding or ngram, not "
+        if self.trainer_text_model not in ("auto", "layers", "embedding", "ngram"):
+            raise ValueError(f"GW_TRAINER_TEXT_MODEL must be auto, layers, embedding or ngram, not "
                              f"'{self.trainer_text_model[:40]}'")
         if not _REGION.fullmatch(self.aws_region):
             raise ValueError(f"GW_REGION must look like us-east-1, not '{self.aws_region[:40]}'")

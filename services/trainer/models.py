@@ -4,8 +4,10 @@ Images: small images (at most 48 pixels a side, say digits or icons) are scaled 
 a compact convolutional network built from torchvision's `Conv2dNormActivation` blocks: on a few hundred labels it
 trains in seconds on a CPU, and a residual network's stride-4 stem would throw most of such an image away. Larger
 images are scaled to 64 pixels and go through torchvision's ResNet-18, trained from scratch (no weights can be
-downloaded). Text: a two-layer head over sentence embeddings, or, when the embedding package is absent, a bag of
-hashed word and character n-grams (`EmbeddingBag`) — both small enough to retrain every round.
+downloaded). Text: a two-layer head over all-MiniLM-L6-v2's per-layer mean-pooled features (or over its sentence
+embeddings), or, when the embedding package is absent, a bag of hashed word and character n-grams (`EmbeddingBag`)
+— all small enough to retrain every round; the transformer itself stays frozen (fine-tuning it takes minutes a
+round on a CPU).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from torchvision.ops import Conv2dNormActivation
 class ModelSpec:
     """Enough to rebuild a network from a checkpoint: its architecture, classes and input shape."""
 
-    arch: str  # "small-cnn" | "resnet18" | "embedding-mlp" | "ngram-bag"
+    arch: str  # "small-cnn" | "resnet18" | "minilm-layers-mlp" | "embedding-mlp" | "ngram-bag"
     n_classes: int
     input_size: int = 0  # image side in pixels, or embedding width, or hash buckets
 
@@ -74,7 +76,7 @@ def build(spec: ModelSpec) -> nn.Module:
         return SmallConvNet(spec.n_classes)
     if spec.arch == "resnet18":
         return resnet18(weights=None, num_classes=spec.n_classes)
-    if spec.arch == "embedding-mlp":
+    if spec.arch in ("minilm-layers-mlp", "embedding-mlp"):
         return EmbeddingHead(spec.input_size, spec.n_classes)
     if spec.arch == "ngram-bag":
         return NgramBag(spec.input_size, spec.n_classes)

