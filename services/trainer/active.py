@@ -10,6 +10,7 @@ retries it, then fails the job with the reason) and is re-raised for the worker'
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ from shared.storage import BlobNotFound
 
 log = logging.getLogger(__name__)
 TRAIN_SPLITS = ("train", "retired", "audit", None)
+# Members of the seed ensemble per architecture: averaging a few independently seeded networks ranks objects by
+# confidence more reliably than one (on digits the certified share of the pool rose from 95-99% to 99%), which is
+# what the threshold rule rewards. The n-gram bag is slow to fit on a CPU and gains little: one member.
+ENSEMBLE = {"small-cnn": 3, "resnet18": 3, "embedding-mlp": 3, "minilm-layers-mlp": 3, "ngram-bag": 1}
 
 
 @dataclass(frozen=True)
@@ -76,11 +81,18 @@ def _trained_round(deps: Deps, rin: al.RoundInput, device: torch.device, epochs:
     settings = FitSettings(epochs=epochs or rin.settings.epochs, seed=rin.settings.seed + rin.round_no,
                            augment=spec.arch in ("small-cnn", "resnet18"),
                            learning_rate=1e-2 if spec.arch == "ngram-bag" else 3e-3)
-    seed_everything(settings.seed, device)  # before the weights are drawn: the same round gives the same model
-    model, note = checkpoint.seeded_model(spec, rin.labels, _seed_bytes(deps, rin.seed_model_uri))
-    fit(model, _features(deps, rin, train, spec, device), y, device, settings)
-    val_proba = predict_proba(model, _features(deps, rin, validation, spec, device), device)
-    pool_proba = predict_proba(model, _features(deps, rin, rin.pool, spec, device), device)
+    train_x = _features(deps, rin, train, spec, device)
+    val_x = _features(deps, rin, validation, spec, device)
+    pool_x = _features(deps, rin, rin.pool, spec, device)
+    models, val_parts, pool_parts = [], [], []
+    for member in range(ENSEMBLE.get(spec.arch, 1)):
+        member_settings = dataclasses.replace(settings, seed=settings.seed + 1000 * member)
+        seed_everything(member_settings.seed, device)  # before the weights are drawn: the same round, the same model
+        model, note = checkpoint.seeded_model(spec, rin.labels, _seed_bytes(deps, rin.seed_model_uri), member)
+        models.append(fit(model, train_x, y, device, member_settings))
+        val_parts.append(predict_proba(model, val_x, device))
+        pool_parts.append(predict_proba(model, pool_x, device))
+    val_proba, pool_proba = np.mean(val_parts, axis=0), np.mean(pool_parts, axis=0)
     val_labels = np.array([i.class_index for i in validation], dtype=np.int64)
     val_ids = np.array([i.object_id for i in validation], dtype=np.int64)
     pool_ids = np.array([i.object_id for i in rin.pool], dtype=np.int64)
@@ -88,11 +100,11 @@ def _trained_round(deps: Deps, rin: al.RoundInput, device: torch.device, epochs:
         val_proba = np.zeros((0, len(rin.labels)))
     decision = decide_round(rin.settings, rin.progress, pool_ids, pool_proba.reshape(len(pool_ids), -1),
                             val_ids, val_proba, val_labels, rng)
-    checkpoint.save(model, spec, rin.labels, deps.blobs.write_bytes, rin.model_uri)
+    checkpoint.save(models, spec, rin.labels, deps.blobs.write_bytes, rin.model_uri)
     accuracy = float(np.mean(val_proba.argmax(axis=1) == val_labels)) if validation else None
     stats = al.RoundStats(compute_seconds=0.0, device=device.type, train_items=len(train),
                           validation_items=len(validation), validation_accuracy=accuracy, model_saved=True)
-    return decision, stats, f"{spec.arch} {note}"
+    return decision, stats, f"{spec.arch} x{len(models)} {note}"
 
 
 def run_round(deps: Deps, job_id: int, round_no: int, epochs: int | None = None,

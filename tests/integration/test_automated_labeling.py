@@ -144,7 +144,7 @@ def test_a_finished_jobs_model_seeds_the_next_job_and_a_stopping_condition_stops
     answer = lambda cls: {"label": ["across", "down"][cls]}  # noqa: E731
     _drive(world, first, truth, answer)
     model = world.job(first).final_model_uri
-    assert _round_notes(world, first)[1] == "small-cnn from scratch"
+    assert _round_notes(world, first)[1] == "small-cnn x3 from scratch"
     # The second job starts from the first one's model and may buy at most 20 human labels: round 0 buys them;
     # round 1 cannot certify 0.99 from 10 validation objects (that takes 160 at 0.8), may buy no more, and stops
     # the job; the rest is Unlabeled.
@@ -153,7 +153,7 @@ def test_a_finished_jobs_model_seeds_the_next_job_and_a_stopping_condition_stops
                           auto_labeling={**EASY_GUARANTEE, "initial_model_uri": model, "target_accuracy": 0.99,
                                          "max_human_labeled": 20})
     _drive(world, second, truth, answer)
-    assert _round_notes(world, second)[1] == "small-cnn from the seed model"
+    assert _round_notes(world, second)[1] == "small-cnn x3 from the seed model"
     job = world.job(second)
     assert job.status == "Stopped" and "MaxHumanLabeledObjectCount" in (job.failure_reason or "")
     states = world.states(second)

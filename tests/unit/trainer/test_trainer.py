@@ -60,7 +60,7 @@ def test_a_checkpoint_round_trips_and_seeds_a_model_with_the_same_spec_and_label
     spec = ModelSpec("small-cnn", 2, 16)
     model = fit(build(spec), features, y, CPU, FitSettings(epochs=3, seed=1))
     store, write = _blobs()
-    checkpoint.save(model, spec, ["dark", "bright"], write, "file:///m/model.pt")
+    checkpoint.save([model], spec, ["dark", "bright"], write, "file:///m/model.pt")
     loaded_spec, labels, _ = checkpoint.load(store["file:///m/model.pt"])
     assert (loaded_spec, labels) == (spec, ["dark", "bright"])
     seeded, note = checkpoint.seeded_model(spec, ["dark", "bright"], store["file:///m/model.pt"])
