@@ -14,7 +14,9 @@ The baseline, measured in the same run's terms, is 3 answers x every object. Pri
 bought (validation and audit answers included), the share saved, final label accuracy against the truth,
 machine-label accuracy against the truth, the audit's measured accuracy with its interval, and the trainer's wall
 time per round. Targets (the issue): on digits at least 75% fewer answers at final accuracy >= 0.95, and machine-
-label accuracy >= the target on both datasets.
+label accuracy >= the requested target on both datasets. `reviews@0.85` is a requester asking for 0.85 on the same
+review snippets: at the default 0.95 this text model's confident predictions never pass the bound, so that job
+shows the guarantee refusing, and this one shows it granting and being kept.
 """
 
 from __future__ import annotations
@@ -80,7 +82,8 @@ def write_reviews(folder: Path, count: int, seed: int = 0) -> tuple[Path, list[s
 def run_dataset(api: Api, key: str, tokens: list[str], team: int, name: str, manifest: Path, truth: list[str],
                 labels: list[str], task_type: str, automated: dict[str, Any], error_rate: float) -> dict[str, Any]:
     job = api.post("/api/v1/jobs", {
-        "name": f"al-{name}-{time.strftime('%H%M%S')}", "task_type": task_type, "label_attribute_name": "label",
+        "name": f"al-{name.replace('@', '-at-').replace('.', '')}-{time.strftime('%H%M%S')}",
+        "task_type": task_type, "label_attribute_name": "label",
         "labels": labels, "manifest_uri": manifest.as_uri(), "workteam_id": team,
         "workers_per_object": WORKERS_PER_OBJECT, "price_per_task_usd": "0.012",
         "max_concurrent_task_count": 1000, "automated_labeling": automated})
@@ -125,19 +128,20 @@ def print_result(r: dict[str, Any], target: float) -> None:
           f"saved ${r['saved_usd']}")
     checks = [("machine-label accuracy >= target", r["machine_accuracy"] is not None
                and r["machine_accuracy"] >= target)]
-    if r["dataset"] == "digits":
+    if r["dataset"].startswith("digits"):
         checks += [(">= 75% fewer answers", saved >= 0.75), ("final accuracy >= 0.95", r["final_accuracy"] >= 0.95)]
     for text, ok in checks:
         print(f"  target {text}: {'yes' if ok else 'NO'}")
 
 
-DIGITS_SETTINGS = {"initial_batch_size": 300, "batch_size": 100, "validation_share": 0.5}
-REVIEWS_SETTINGS = {"initial_batch_size": 600, "batch_size": 300, "validation_share": 0.5}
+DIGITS = {"initial_batch_size": 300, "batch_size": 100, "validation_share": 0.5}
+REVIEWS = {"initial_batch_size": 600, "batch_size": 300, "validation_share": 0.5}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", default="digits,reviews")
+    parser.add_argument("--datasets", default="digits,reviews,reviews@0.85",
+                        help="dataset[@target accuracy], comma-separated (default target 0.95)")
     parser.add_argument("--reviews", type=int, default=3000, help="how many review snippets to label")
     parser.add_argument("--error-rate", type=float, default=0.05)
     parser.add_argument("--keep", action="store_true", help="keep the data folder (var/bench-al)")
@@ -162,20 +166,20 @@ def main() -> None:
             tokens = [api.post("/api/v1/labelers", {"name": f"sim-{i}", "workforce_id": wf["id"],
                                                     "workteam_ids": [team["id"]]})["token"] for i in range(3)]
             results = []
-            for name in args.datasets.split(","):
+            for entry in args.datasets.split(","):
+                name, _, wanted = entry.partition("@")
+                target = float(wanted or 0.95)
                 if name == "digits":
                     manifest, truth = write_digits(folder)
-                    results.append(run_dataset(api, key, tokens, team["id"], name, manifest, truth,
-                                               [str(d) for d in range(10)], "image-classification",
-                                               DIGITS_SETTINGS, args.error_rate))
+                    labels, task_type, settings = [str(d) for d in range(10)], "image-classification", DIGITS
                 elif name == "reviews":
                     manifest, truth = write_reviews(folder, args.reviews)
-                    results.append(run_dataset(api, key, tokens, team["id"], name, manifest, truth,
-                                               ["fresh", "rotten"], "text-classification", REVIEWS_SETTINGS,
-                                               args.error_rate))
+                    labels, task_type, settings = ["fresh", "rotten"], "text-classification", REVIEWS
                 else:
                     raise SystemExit(f"unknown dataset {name}")
-                print_result(results[-1], 0.95)
+                results.append(run_dataset(api, key, tokens, team["id"], entry, manifest, truth, labels, task_type,
+                                           {**settings, "target_accuracy": target}, args.error_rate))
+                print_result(results[-1], target)
         finally:
             stop(api_proc)
             stop(trainer, grace=10)

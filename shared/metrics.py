@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -19,6 +19,10 @@ LEASES_EXPIRED = Counter("groundwork_leases_expired_total", "Leases that ran pas
 OBJECTS_INGESTED = Counter("groundwork_objects_ingested_total", "Manifest lines stored", ["job", "result"])
 OBJECTS_CONSOLIDATED = Counter("groundwork_objects_consolidated_total", "Objects consolidated", ["job"])
 COST_ACCRUED = Counter("groundwork_cost_accrued_usd_total", "Money written to the ledger", ["job", "kind"])
+TRAINING_ROUNDS = Counter("groundwork_training_rounds_total", "Automated-labeling rounds finished", ["job", "device"])
+OBJECTS_MACHINE_LABELED = Counter("groundwork_objects_machine_labeled_total", "Objects labeled by the trainer's model",
+                                  ["job"])
+TRAINER_SECONDS = Counter("groundwork_trainer_seconds_total", "Trainer compute time spent on rounds", ["job", "device"])
 REQUEST_SECONDS = Histogram(
     "groundwork_http_request_seconds", "API request latency", ["endpoint"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5),
@@ -59,3 +63,14 @@ def render(extra: list[Any] | None = None) -> bytes:
     for collector in extra or []:
         registry.register(collector)
     return generate_latest(registry)
+
+
+def serve(port: int) -> None:
+    """/metrics for a worker or trainer host (a thread in this process): every process's counters, summed through
+    PROMETHEUS_MULTIPROC_DIR when it is set."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        start_http_server(port, registry=registry)
+    else:
+        start_http_server(port)

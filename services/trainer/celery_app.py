@@ -8,6 +8,10 @@ keeps it).
 
 from __future__ import annotations
 
+from typing import Any
+
+from celery.signals import worker_init
+
 from shared.bootstrap import Deps, build_deps
 from shared.config import from_env
 from shared.messaging import make_celery
@@ -24,3 +28,11 @@ def get_deps() -> Deps:
 
         _deps = build_deps(settings, queue=CeleryTaskQueue(app))
     return _deps
+
+
+@worker_init.connect
+def _serve_metrics(**_: Any) -> None:
+    if settings.metrics_port:
+        from shared.metrics import serve
+
+        serve(settings.metrics_port)

@@ -36,6 +36,6 @@ def _reset_after_fork(**_: Any) -> None:
 @worker_init.connect
 def _serve_metrics(**_: Any) -> None:
     if settings.metrics_port:
-        from services.worker.metrics_server import start
+        from shared.metrics import serve
 
-        start(settings.metrics_port)
+        serve(settings.metrics_port)

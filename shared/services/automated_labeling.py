@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from shared import metrics
 from shared.bootstrap import Deps
 from shared.domain.automated_labeling.audit import audit_report
 from shared.domain.automated_labeling.plan import AutoLabelingSettings
@@ -225,7 +226,8 @@ def finish_round(deps: Deps, rin: RoundInput, decision: RoundDecision, stats: Ro
                     validation_accuracy=stats.validation_accuracy, machine_labeled=len(decision.machine),
                     sent_to_humans=len(decision.to_humans), audit_sent=len(decision.audits),
                     model_uri=rin.model_uri if stats.model_saved else None,
-                    plan_json=json.dumps(decision.plan.as_dict()) if decision.plan else None)
+                    plan_json=json.dumps({**decision.plan.as_dict(), "level": decision.level})
+                    if decision.plan else None)
         ).rowcount
         if not owned:
             return False
@@ -279,9 +281,15 @@ def finish_round(deps: Deps, rin: RoundInput, decision: RoundDecision, stats: Ro
                          "audit_sent": len(decision.audits), "sent_to_humans": len(decision.to_humans),
                          "retired_validation": len(decision.retired), "device": stats.device, "model": stats.note,
                          "compute_seconds": round(stats.compute_seconds, 3),
-                         "threshold": decision.plan.as_dict() if decision.plan else None})
+                         "threshold": decision.plan.as_dict() if decision.plan else None, "level": decision.level})
         if decision.stop_reason and job.status == JobStatus.IN_PROGRESS:
             transition_job(session, job, JobStatus.STOPPING, now, "trainer", decision.stop_reason)
+    # Counted after commit, so /metrics agrees with the database.
+    metrics.TRAINING_ROUNDS.labels(rin.job_name, stats.device).inc()
+    metrics.TRAINER_SECONDS.labels(rin.job_name, stats.device).inc(stats.compute_seconds)
+    metrics.OBJECTS_MACHINE_LABELED.labels(rin.job_name).inc(len(decision.machine))
+    if cost:
+        metrics.COST_ACCRUED.labels(rin.job_name, "trainer_compute").inc(cost / 1e6)
     return True
 
 

@@ -3,6 +3,13 @@ labels, which of those a person audits, which validation objects retire, and whi
 
 Pure numpy, so the whole rule is tested without torch or a database; the trainer supplies the probabilities.
 
+Why each round tests at a stricter level than the job's `confidence`: a job runs many rounds, and each round's
+threshold search is a new chance to certify machine labels that miss the target. The rounds split the allowed
+error 1 - confidence between them, fixed in advance: round 1, the first trained round, which faces the whole pool
+and so certifies most of what a job machine-labels, gets FIRST_ROUND_SHARE (80%) of it; round r >= 2 gets
+(1 - FIRST_ROUND_SHARE) * 6 / (pi^2 (r - 1)^2) of it, a series that sums to the rest. So with probability at least
+`confidence` no round's machine labels miss the target, however many rounds the job takes.
+
 Why validation objects are drawn at random and retired: the threshold is only trustworthy for the objects it is
 applied to if the validation objects are a random sample of those same objects. So every human batch holds a
 `validation_share` of objects drawn uniformly from what is left of the pool (the rest of the batch is the least
@@ -14,6 +21,7 @@ stays in the validation set keeps describing the pool that is left. Retired obje
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,7 +49,19 @@ class RoundDecision:
     to_humans: list[tuple[int, str]] = field(default_factory=list)  # (object, "train" | "validation")
     retired: list[int] = field(default_factory=list)
     plan: ThresholdPlan | None = None
+    level: float | None = None  # the confidence this round's bounds were computed at
     stop_reason: str | None = None
+
+
+FIRST_ROUND_SHARE = 0.8
+
+
+def round_level(confidence: float, round_no: int) -> float:
+    """The one-sided confidence round `round_no` (>= 1) tests at: its share of the job's error budget."""
+    if round_no < 1:
+        raise ValueError("only rounds 1 and later test thresholds")
+    share = FIRST_ROUND_SHARE if round_no == 1 else (1 - FIRST_ROUND_SHARE) * 6.0 / (math.pi**2 * (round_no - 1)**2)
+    return 1.0 - (1.0 - confidence) * share
 
 
 def _human_batch(ids: np.ndarray, proba: np.ndarray | None, count: int, settings: AutoLabelingSettings,
@@ -75,17 +95,18 @@ def first_round(pool_ids: np.ndarray, settings: AutoLabelingSettings, progress: 
 
 def decide_round(settings: AutoLabelingSettings, progress: JobProgress, pool_ids: np.ndarray, pool_proba: np.ndarray,
                  validation_ids: np.ndarray, validation_proba: np.ndarray, validation_labels: np.ndarray,
-                 rng: np.random.Generator) -> RoundDecision:
+                 rng: np.random.Generator, round_no: int = 1) -> RoundDecision:
     """A round with a trained model: threshold on the validation set, machine labels above it (less a random
     audit), retire validation objects the rule covers, then the next human batch from what is left."""
     val_pred = validation_proba.argmax(axis=1) if validation_ids.size else np.zeros(0, dtype=int)
     val_conf = validation_proba.max(axis=1) if validation_ids.size else np.zeros(0)
+    level = round_level(settings.confidence, round_no)
     plan = choose_thresholds(val_conf, val_pred, val_pred == validation_labels, settings.target_accuracy,
-                             settings.confidence, settings.per_class_min_items)
+                             level, settings.per_class_min_items)
     pool_pred = pool_proba.argmax(axis=1)
     pool_conf = pool_proba.max(axis=1)
     accepted = plan.accepts(pool_pred, pool_conf) if pool_ids.size else np.zeros(0, dtype=bool)
-    decision = RoundDecision(plan=plan)
+    decision = RoundDecision(plan=plan, level=level)
     if validation_ids.size:
         decision.retired = [int(i) for i in validation_ids[plan.accepts(val_pred, val_conf)]]
     accepted_idx = np.flatnonzero(accepted)

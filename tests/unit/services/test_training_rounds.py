@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from shared.domain.automated_labeling.round import RoundDecision
@@ -63,9 +64,14 @@ def test_finishing_a_round_writes_once_and_a_second_claim_finds_nothing(world: W
     first, second, third = (item.object_id for item in rin.pool[:3])
     decision = RoundDecision(machine=[(third, 1, 0.97)], to_humans=[(first, "train"), (second, "validation")])
     stats = al.RoundStats(compute_seconds=7.2, device="cpu", note="test")
+    before = REGISTRY.get_sample_value("groundwork_objects_machine_labeled_total", {"job": rin.job_name}) or 0.0
     assert al.finish_round(world.deps, rin, decision, stats) is True
     assert al.finish_round(world.deps, rin, decision, stats) is False  # done already: nothing written twice
     assert world.states(job_id) == {"pool": 3, "queued": 2, "labeled": 1}
+    after = REGISTRY.get_sample_value("groundwork_objects_machine_labeled_total", {"job": rin.job_name})
+    assert after == before + 1  # once: the refused second finish counts nothing
+    assert (REGISTRY.get_sample_value("groundwork_trainer_seconds_total", {"job": rin.job_name, "device": "cpu"})
+            or 0) >= 7.2
     with world.deps.sessions() as session:
         label = session.get(ConsolidatedLabel, third)
         assert label is not None and (label.human, label.class_name, label.confidence) == (False, "positive", 0.97)
