@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-groundwork
+TRAINER_STAMP := $(VENV)/.installed-trainer
 
 .PHONY: install demo test test-unit test-integration lint bench clean
 
@@ -10,11 +11,15 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[api,worker,postgres,demo,test]'
-	# The trainer's torch with pip, never uv: pip takes torch and torchvision from this machine's disk.
-	$(PY) -m pip install --quiet -e '.[trainer]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The trainer's torch (a multi-GB install): the tests and benchmarks need it, the demo does not. pip, never uv:
+# pip takes torch and torchvision from this machine's disk.
+$(TRAINER_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[trainer]'
+	touch $(TRAINER_STAMP)
+
+install: $(STAMP) $(TRAINER_STAMP)
 
 demo: $(STAMP)
 	$(PY) -m demo.run
@@ -22,16 +27,16 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-test: $(STAMP) lint
+test: $(TRAINER_STAMP) lint
 	$(PY) -m pytest
 
-test-unit: $(STAMP)
+test-unit: $(TRAINER_STAMP)
 	$(PY) -m pytest tests/unit tests/test_architecture.py
 
-test-integration: $(STAMP)
+test-integration: $(TRAINER_STAMP)
 	$(PY) -m pytest tests/integration tests/e2e tests/crash
 
-bench: $(STAMP)
+bench: $(TRAINER_STAMP)
 	$(PY) bench/ingest.py --workers 2
 	$(PY) bench/ingest.py
 	$(PY) bench/serve.py
