@@ -99,7 +99,7 @@ def _trained_round(deps: Deps, rin: al.RoundInput, device: torch.device, epochs:
     if not validation:
         val_proba = np.zeros((0, len(rin.labels)))
     decision = decide_round(rin.settings, rin.progress, pool_ids, pool_proba.reshape(len(pool_ids), -1),
-                            val_ids, val_proba, val_labels, rng, rin.round_no)
+                            val_ids, val_proba, val_labels, rng, rin.round_no, rin.audit_below_target)
     checkpoint.save(models, spec, rin.labels, deps.blobs.write_bytes, rin.model_uri)
     accuracy = float(np.mean(val_proba.argmax(axis=1) == val_labels)) if validation else None
     stats = al.RoundStats(compute_seconds=0.0, device=device.type, train_items=len(train),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from shared import metrics
 from shared.bootstrap import Deps
-from shared.domain.automated_labeling.audit import audit_report
+from shared.domain.automated_labeling.audit import VERDICT_BELOW, audit_report
 from shared.domain.automated_labeling.plan import AutoLabelingSettings
 from shared.domain.automated_labeling.round import JobProgress, RoundDecision
 from shared.domain.money import micros_to_usd, usd_to_micros
@@ -140,6 +140,7 @@ class RoundInput:
     seed_model_uri: str | None  # the previous round's model, else the requester's initial model
     labeled: list[Item] = field(default_factory=list)
     pool: list[Item] = field(default_factory=list)
+    audit_below_target: bool = False  # people's answers show the machine below the target: label nothing more
 
 
 def _claim(session: Session, job_id: int, round_no: int, now: datetime, stale: datetime) -> bool:
@@ -193,7 +194,8 @@ def claim_round(deps: Deps, job_id: int, round_no: int) -> RoundInput | None:
             job_id=job_id, job_name=job.name, round_no=round_no, task_type=job.task_type,
             labels=tuple(json.loads(job.labels_json)), settings=settings, progress=progress_of(session, job),
             claimed_at=now, model_uri=model_uri(job, round_no),
-            seed_model_uri=previous or settings.initial_model_uri, labeled=labeled, pool=pool)
+            seed_model_uri=previous or settings.initial_model_uri, labeled=labeled, pool=pool,
+            audit_below_target=audit_of(session, job, settings)["verdict"] == VERDICT_BELOW)
 
 
 @dataclass(frozen=True)
@@ -226,8 +228,8 @@ def finish_round(deps: Deps, rin: RoundInput, decision: RoundDecision, stats: Ro
                     validation_accuracy=stats.validation_accuracy, machine_labeled=len(decision.machine),
                     sent_to_humans=len(decision.to_humans), audit_sent=len(decision.audits),
                     model_uri=rin.model_uri if stats.model_saved else None,
-                    plan_json=json.dumps({**decision.plan.as_dict(), "level": decision.level})
-                    if decision.plan else None)
+                    plan_json=json.dumps({**decision.plan.as_dict(), "level": decision.level,
+                                          "paused": decision.paused}) if decision.plan else None)
         ).rowcount
         if not owned:
             return False
@@ -281,7 +283,8 @@ def finish_round(deps: Deps, rin: RoundInput, decision: RoundDecision, stats: Ro
                          "audit_sent": len(decision.audits), "sent_to_humans": len(decision.to_humans),
                          "retired_validation": len(decision.retired), "device": stats.device, "model": stats.note,
                          "compute_seconds": round(stats.compute_seconds, 3),
-                         "threshold": decision.plan.as_dict() if decision.plan else None, "level": decision.level})
+                         "threshold": decision.plan.as_dict() if decision.plan else None, "level": decision.level,
+                         "paused": decision.paused})
         if decision.stop_reason and job.status == JobStatus.IN_PROGRESS:
             transition_job(session, job, JobStatus.STOPPING, now, "trainer", decision.stop_reason)
     # Counted after commit, so /metrics agrees with the database.

@@ -51,6 +51,7 @@ class RoundDecision:
     plan: ThresholdPlan | None = None
     level: float | None = None  # the confidence this round's bounds were computed at
     stop_reason: str | None = None
+    paused: str | None = None  # why this round machine-labeled nothing although a threshold passed
 
 
 FIRST_ROUND_SHARE = 0.8
@@ -95,9 +96,13 @@ def first_round(pool_ids: np.ndarray, settings: AutoLabelingSettings, progress: 
 
 def decide_round(settings: AutoLabelingSettings, progress: JobProgress, pool_ids: np.ndarray, pool_proba: np.ndarray,
                  validation_ids: np.ndarray, validation_proba: np.ndarray, validation_labels: np.ndarray,
-                 rng: np.random.Generator, round_no: int = 1) -> RoundDecision:
+                 rng: np.random.Generator, round_no: int = 1, audit_below_target: bool = False) -> RoundDecision:
     """A round with a trained model: threshold on the validation set, machine labels above it (less a random
-    audit), retire validation objects the rule covers, then the next human batch from what is left."""
+    audit), retire validation objects the rule covers, then the next human batch from what is left.
+
+    `audit_below_target`: people's answers on audited machine labels already show the machine below the target
+    (the interval's upper end under it). Then the round machine-labels nothing, whatever the validation bound says,
+    and says why: the job never goes on trading accuracy the requester did not agree to."""
     val_pred = validation_proba.argmax(axis=1) if validation_ids.size else np.zeros(0, dtype=int)
     val_conf = validation_proba.max(axis=1) if validation_ids.size else np.zeros(0)
     level = round_level(settings.confidence, round_no)
@@ -107,7 +112,11 @@ def decide_round(settings: AutoLabelingSettings, progress: JobProgress, pool_ids
     pool_conf = pool_proba.max(axis=1)
     accepted = plan.accepts(pool_pred, pool_conf) if pool_ids.size else np.zeros(0, dtype=bool)
     decision = RoundDecision(plan=plan, level=level)
-    if validation_ids.size:
+    if audit_below_target:
+        if accepted.any():
+            decision.paused = "machine labeling paused: the audit measured the machine's labels below the target"
+        accepted = np.zeros_like(accepted)
+    if validation_ids.size and not audit_below_target:  # paused: nothing leaves the pool, so nothing retires
         decision.retired = [int(i) for i in validation_ids[plan.accepts(val_pred, val_conf)]]
     accepted_idx = np.flatnonzero(accepted)
     audit_idx = set(accepted_idx[pick_audit(accepted_idx.size, settings.audit_rate, rng)].tolist())

@@ -137,3 +137,28 @@ def test_a_round_whose_trainer_died_is_sent_again_after_the_round_redrive_time(w
                                                           (0.0001, "0.90", 1), (90, "2.40", 60_000)])
 def test_compute_cost(seconds: float, rate: str, micros: int) -> None:
     assert al.compute_micros(seconds, rate) == micros
+
+
+def test_people_disagreeing_with_audited_machine_labels_pause_machine_labeling(world: World) -> None:
+    """Two audited machine labels, both contradicted by people: 0 of 2 agree, whose interval's upper end (0.84)
+    is under the 0.95 target, so the next round is told the audit is below target."""
+    job_id = _job(world)
+    _sweep(world)
+    rin = al.claim_round(world.deps, job_id, 0)
+    assert rin is not None
+    first, second = (item.object_id for item in rin.pool[:2])
+    al.finish_round(world.deps, rin, RoundDecision(audits=[(first, 1, 0.99), (second, 1, 0.98)]),
+                    al.RoundStats(0.0, "cpu"))
+    lifecycle.sweep(world.deps)  # opens the audited objects
+    for labeler in world.labelers[:1]:
+        while (task := labeling.claim_next(world.deps, labeler, job_id)) is not None:
+            labeling.submit(world.deps, labeler, task["assignment_id"], {"label": "negative"})
+    _sweep(world)
+    drain(world.deps)
+    with world.deps.sessions() as session:
+        report = al.audit_of(session, world.job(job_id), al.settings_of(world.job(job_id)))  # type: ignore[arg-type]
+    assert (report["items"], report["agreed"], report["verdict"]) == (2, 0, "below target")
+    assert report["upper"] == pytest.approx(1 - 0.025 ** 0.5)
+    assert _sweep(world) == [{"job_id": job_id, "round_no": 1}]
+    nxt = al.claim_round(world.deps, job_id, 1)
+    assert nxt is not None and nxt.audit_below_target is True

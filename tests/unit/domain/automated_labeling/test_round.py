@@ -92,3 +92,14 @@ def test_rounds_split_the_error_budget_so_later_rounds_test_stricter() -> None:
         round_level(0.95, 0)
     # The validation set that certifies 0.9 in round 1 certifies nothing in round 2 (level 0.9757 needs 17).
     assert _round(round_no=2).machine == []
+
+
+def test_an_audit_below_target_pauses_machine_labels_and_says_why() -> None:
+    pool_ids, validation_ids = np.arange(100, 108), np.arange(10, 22)
+    decision = decide_round(LOOSE, PROGRESS, pool_ids, _rows((5, 0.95), (3, 0.55)), validation_ids,
+                            _rows((10, 0.9), (2, 0.6)), np.array([0] * 10 + [1] * 2), np.random.default_rng(0), 1,
+                            audit_below_target=True)
+    assert decision.plan is not None and decision.plan.overall.threshold == 0.9  # the bound alone would pass
+    assert decision.machine == [] and decision.audits == [] and decision.retired == []
+    assert decision.paused and "audit" in decision.paused
+    assert len(decision.to_humans) == 2  # people go on labeling
