@@ -53,3 +53,22 @@ def build_deps(settings: Settings, queue: TaskQueue | None = None, clock: Clock 
         queue=queue,
         clock=clock or SystemClock(),
     )
+
+
+class ProcessDeps:
+    """A Celery app's Deps, built on first use in the process that runs the tasks (never at import time, and again
+    after a fork: `reset` from `worker_process_init`), sending through that app."""
+
+    def __init__(self, settings: Settings, app: Any) -> None:
+        self.settings, self.app = settings, app
+        self._deps: Deps | None = None
+
+    def get(self) -> Deps:
+        if self._deps is None:
+            from shared.messaging import CeleryTaskQueue
+
+            self._deps = build_deps(self.settings, queue=CeleryTaskQueue(self.app))
+        return self._deps
+
+    def reset(self) -> None:
+        self._deps = None

@@ -107,3 +107,15 @@ class RecordingTaskQueue:
 
     def send(self, task_name: str, **kwargs: Any) -> None:
         self.sent.append((task_name, kwargs))
+
+
+def serve_metrics_when_started(settings: Settings) -> None:
+    """A worker or trainer host serves /metrics (GW_METRICS_PORT) from the Celery main process once it starts."""
+    from celery.signals import worker_init
+
+    @worker_init.connect(weak=False)
+    def _serve(**_: Any) -> None:
+        if settings.metrics_port:
+            from shared.metrics import serve
+
+            serve(settings.metrics_port)

@@ -8,31 +8,15 @@ keeps it).
 
 from __future__ import annotations
 
-from typing import Any
-
-from celery.signals import worker_init
-
-from shared.bootstrap import Deps, build_deps
+from shared.bootstrap import Deps, ProcessDeps
 from shared.config import from_env
-from shared.messaging import make_celery
+from shared.messaging import make_celery, serve_metrics_when_started
 
 settings = from_env()
 app = make_celery(settings, "groundwork-trainer", include=["services.trainer.tasks"])
-_deps: Deps | None = None
+_deps = ProcessDeps(settings, app)
+serve_metrics_when_started(settings)
 
 
 def get_deps() -> Deps:
-    global _deps
-    if _deps is None:
-        from shared.messaging import CeleryTaskQueue
-
-        _deps = build_deps(settings, queue=CeleryTaskQueue(app))
-    return _deps
-
-
-@worker_init.connect
-def _serve_metrics(**_: Any) -> None:
-    if settings.metrics_port:
-        from shared.metrics import serve
-
-        serve(settings.metrics_port)
+    return _deps.get()

@@ -7,35 +7,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_process_init
 
-from shared.bootstrap import Deps, build_deps
+from shared.bootstrap import Deps, ProcessDeps
 from shared.config import from_env
-from shared.messaging import make_celery
+from shared.messaging import make_celery, serve_metrics_when_started
 
 settings = from_env()
 app = make_celery(settings, "groundwork-worker", include=["services.worker.tasks"])
-_deps: Deps | None = None
+_deps = ProcessDeps(settings, app)
+serve_metrics_when_started(settings)
 
 
 def get_deps() -> Deps:
-    global _deps
-    if _deps is None:
-        from shared.messaging import CeleryTaskQueue
-
-        _deps = build_deps(settings, queue=CeleryTaskQueue(app))
-    return _deps
+    return _deps.get()
 
 
 @worker_process_init.connect
 def _reset_after_fork(**_: Any) -> None:
-    global _deps
-    _deps = None
-
-
-@worker_init.connect
-def _serve_metrics(**_: Any) -> None:
-    if settings.metrics_port:
-        from shared.metrics import serve
-
-        serve(settings.metrics_port)
+    _deps.reset()
