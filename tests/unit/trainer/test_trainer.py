@@ -101,3 +101,15 @@ def test_text_features_from_the_shipped_minilm_model_load_offline(monkeypatch: p
     sentence = features.text_features(["a superb film"], text_model_spec(2, "embedding"), "cpu").dense
     assert sentence is not None and sentence.shape == (1, 384)
     assert abs(float(sentence.norm()) - 1.0) < 1e-4
+
+
+def test_the_input_cache_stays_under_its_byte_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.trainer import features
+
+    monkeypatch.setattr(features, "CACHE_BYTES", 3 * 16)  # room for three 4-float rows
+    monkeypatch.setattr(features, "_cache", {})
+    monkeypatch.setattr(features, "_cached_bytes", [0])
+    for n in range(5):
+        features._remember(("t", str(n)), torch.zeros(4))
+    assert set(features._cache) == {("t", "3"), ("t", "4")}  # started afresh when the fourth would not fit
+    assert features._cached_bytes[0] == 32
