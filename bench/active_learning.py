@@ -47,27 +47,17 @@ from demo.processes import (  # noqa: E402
     stop,
 )
 from demo.run import Api  # noqa: E402
+from demo.sample_data import write_digits as demo_digits  # noqa: E402
 
 REFERENCE = Path(os.environ.get("GW_REFERENCE_DIR", ROOT.parent / "shared"))
 WORKERS_PER_OBJECT = 3
 
 
 def write_digits(folder: Path) -> tuple[Path, list[str]]:
-    """All 1,797 digits as 8x8 grayscale PNGs and a manifest of file:// source-refs; the truth per line."""
-    from PIL import Image
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    (folder / "digits").mkdir(parents=True, exist_ok=True)
-    lines, truth = [], []
-    for i, (pixels, target) in enumerate(zip(digits.images, digits.target, strict=True)):
-        path = folder / "digits" / f"{i:04d}.png"
-        Image.fromarray((255 - pixels * 255 / 16).astype("uint8"), mode="L").save(path)
-        lines.append(json.dumps({"source-ref": path.resolve().as_uri()}))
-        truth.append(str(int(target)))
-    manifest = folder / "digits.manifest"
-    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return manifest, truth
+    """All 1,797 digits as 8x8 grayscale PNGs (the demo's renderer at their own size) and the truth per line."""
+    manifest, truth = demo_digits(folder, count=None, size=8)
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    return manifest, [truth[json.loads(line)["source-ref"]] for line in lines]
 
 
 def write_reviews(folder: Path, count: int, seed: int = 0) -> tuple[Path, list[str]]:

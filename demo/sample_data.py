@@ -30,8 +30,9 @@ def write_reviews(folder: Path) -> tuple[Path, dict[str, str]]:
     return manifest, {text: label for text, label in REVIEWS}
 
 
-def write_digits(folder: Path, count: int = 60) -> tuple[Path, dict[str, str]]:
-    """PNG images of handwritten digits (8x8 scans scaled to 64x64) and a manifest of `file://` source-refs."""
+def write_digits(folder: Path, count: int | None = 60, size: int = 64) -> tuple[Path, dict[str, str]]:
+    """PNG images of handwritten digits (8x8 scans, dark ink on white, scaled to `size` pixels; `count=None`: all
+    1,797) and a manifest of `file://` source-refs."""
     from PIL import Image
     from sklearn.datasets import load_digits
 
@@ -40,10 +41,10 @@ def write_digits(folder: Path, count: int = 60) -> tuple[Path, dict[str, str]]:
     images.mkdir(parents=True, exist_ok=True)
     truth: dict[str, str] = {}
     lines = []
-    for i in range(count):
+    for i in range(len(digits.images) if count is None else count):
         pixels = (digits.images[i] * (255 / 16)).astype("uint8")
         path = images / f"digit-{i:04d}.png"
-        Image.fromarray(255 - pixels, mode="L").resize((64, 64), Image.NEAREST).save(path)
+        Image.fromarray(255 - pixels, mode="L").resize((size, size), Image.NEAREST).save(path)
         uri = path.resolve().as_uri()
         truth[uri] = str(int(digits.target[i]))
         lines.append(json.dumps({"source-ref": uri, "scan": i}))

@@ -84,11 +84,12 @@ def _trained_round(deps: Deps, rin: al.RoundInput, device: torch.device, epochs:
     train_x = _features(deps, rin, train, spec, device)
     val_x = _features(deps, rin, validation, spec, device)
     pool_x = _features(deps, rin, rin.pool, spec, device)
+    seed_bytes = _seed_bytes(deps, rin.seed_model_uri)
     models, val_parts, pool_parts = [], [], []
     for member in range(ENSEMBLE.get(spec.arch, 1)):
         member_settings = dataclasses.replace(settings, seed=settings.seed + 1000 * member)
         seed_everything(member_settings.seed, device)  # before the weights are drawn: the same round, the same model
-        model, note = checkpoint.seeded_model(spec, rin.labels, _seed_bytes(deps, rin.seed_model_uri), member)
+        model, note = checkpoint.seeded_model(spec, rin.labels, seed_bytes, member)
         models.append(fit(model, train_x, y, device, member_settings))
         val_parts.append(predict_proba(model, val_x, device))
         pool_parts.append(predict_proba(model, pool_x, device))
@@ -125,7 +126,7 @@ def run_round(deps: Deps, job_id: int, round_no: int, epochs: int | None = None,
                                    rin.progress, rng)
             stats, note = al.RoundStats(compute_seconds=0.0, device=chosen.type), "random batch (no model yet)"
         seconds = time.perf_counter() - start
-        stats = al.RoundStats(**{**stats.__dict__, "compute_seconds": seconds, "note": note})
+        stats = dataclasses.replace(stats, compute_seconds=seconds, note=note)
         al.finish_round(deps, rin, decision, stats)
     except Exception as exc:
         al.fail_round(deps, rin, f"{type(exc).__name__}: {exc}")

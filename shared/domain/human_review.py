@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from shared.domain.errors import ValidationFailed
+from shared.domain.output import worker_answer
 
 # FlowDefinitionName, HumanLoopName: lower case, 1-63 characters (botocore's pattern).
 _NAME = re.compile(r"^[a-z0-9](-*[a-z0-9]){0,62}$")
@@ -138,11 +139,6 @@ def output_key(output_path: str, flow_name: str, created_at: datetime, loop_name
     return (f"{output_path.rstrip('/')}/{flow_name}/{created_at:%Y/%m/%d/%H/%M/%S}/{loop_name}/output.json")
 
 
-def iso_millis(moment: datetime) -> str:
-    """A2I's timestamps in output.json: ISO 8601 UTC with milliseconds, e.g. 2020-07-29T19:05:19.964Z."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 @dataclass(frozen=True)
 class HumanAnswer:
     """One labeler's submitted answer to a loop's task."""
@@ -153,20 +149,10 @@ class HumanAnswer:
     labeler_id: int
 
 
-def worker_id(labeler_id: int) -> str:
-    """A stable, opaque worker id (the same form Groundwork's consolidation hooks use)."""
-    return f"{labeler_id:016x}"
-
-
 def human_answer_entry(answer: HumanAnswer, issuer: str) -> dict[str, Any]:
-    """One `humanAnswers` entry in A2I's shape."""
-    spent = max(0.0, (answer.submitted_at - answer.accepted_at).total_seconds())
+    """One `humanAnswers` entry in A2I's shape: the worker-response fields plus `workerMetadata`."""
     return {
-        "answerContent": answer.content,
-        "submissionTime": iso_millis(answer.submitted_at),
-        "acceptanceTime": iso_millis(answer.accepted_at),
-        "timeSpentInSeconds": round(spent, 3),
-        "workerId": worker_id(answer.labeler_id),
+        **worker_answer(answer.content, answer.accepted_at, answer.submitted_at, answer.labeler_id),
         "workerMetadata": {"identityData": {"identityProviderType": "Groundwork", "issuer": issuer,
                                             "sub": str(answer.labeler_id)}},
     }

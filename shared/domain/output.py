@@ -25,6 +25,18 @@ def gt_worker_time(moment: datetime) -> str:
     return _utc(moment).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def worker_answer(content: dict[str, Any], accepted: datetime, submitted: datetime, labeler_id: int) -> dict[str, Any]:
+    """One labeler's answer as Ground Truth's worker-response file and Augmented AI's `humanAnswers` both write it
+    (A2I adds `workerMetadata`)."""
+    return {
+        "acceptanceTime": gt_worker_time(accepted),
+        "submissionTime": gt_worker_time(submitted),
+        "timeSpentInSeconds": round(max(0.0, (submitted - accepted).total_seconds()), 3),
+        "workerId": f"{labeler_id:016x}",
+        "answerContent": content,
+    }
+
+
 def gt_file_stamp(moment: datetime) -> str:
     """File names under annotations/worker-response: `YYYY-MM-DD_HH:MM:SS`."""
     return _utc(moment).strftime("%Y-%m-%d_%H:%M:%S")

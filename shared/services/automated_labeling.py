@@ -331,14 +331,14 @@ def machine_labeled_count(session: Session, job_id: int) -> int:
         ConsolidatedLabel.job_id == job_id, ConsolidatedLabel.human.is_(False))) or 0
 
 
-def job_report(session: Session, job: Job) -> dict[str, Any] | None:
-    """The job view's `automated_labeling` block: settings, rounds, thresholds, audit, savings and compute."""
+def job_report(session: Session, job: Job, machine: int) -> dict[str, Any] | None:
+    """The job view's `automated_labeling` block: settings, rounds, thresholds, audit, savings and compute;
+    `machine` is the job's machine-labeled count, which the view has counted for LabelCounters already."""
     settings = settings_of(job)
     if settings is None:
         return None
     rounds = list(session.scalars(select(TrainingRound).where(TrainingRound.job_id == job.id)
                                   .order_by(TrainingRound.round_no)))
-    machine = machine_labeled_count(session, job.id)
     compute = session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_micros), 0)).where(
         LedgerEntry.job_id == job.id, LedgerEntry.kind == "trainer_compute")) or 0
     avoided = machine * job.workers_per_object

@@ -22,8 +22,8 @@ from shared.domain.output import (
     JobLayout,
     classification_line,
     dump_line,
-    gt_worker_time,
     label_line,
+    worker_answer,
     worker_response_document,
 )
 from shared.domain.states import ObjectState
@@ -72,13 +72,8 @@ def _worker_responses(session: Session, job: Job, object_ids: list[int]) -> dict
 
 
 def _answer_document(answer: AnswerRow, element: str) -> dict[str, Any]:
-    return {
-            "acceptanceTime": gt_worker_time(answer.accepted_at),
-            "submissionTime": gt_worker_time(answer.submitted_at),
-            "timeSpentInSeconds": round((answer.submitted_at - answer.accepted_at).total_seconds(), 3),
-            "workerId": f"{answer.labeler_id:016x}",
-            "answerContent": {element: json.loads(answer.content)},
-    }
+    return worker_answer({element: json.loads(answer.content)}, answer.accepted_at, answer.submitted_at,
+                         answer.labeler_id)
 
 
 def _output_record(job: Job, obj: DataObject, label: ConsolidatedLabel | None) -> dict[str, Any] | None:

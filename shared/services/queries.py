@@ -79,8 +79,8 @@ def progress(session: Session, job: Job, now: datetime, states: dict[str, int]) 
 
 def job_view(session: Session, job: Job, now: datetime, detail: bool = True) -> dict[str, Any]:
     states = object_states(session, job.id)
-    counters = label_counters(states, automated_labeling.machine_labeled_count(session, job.id)
-                              if job.auto_labeling_json else 0)
+    machine = automated_labeling.machine_labeled_count(session, job.id) if job.auto_labeling_json else 0
+    counters = label_counters(states, machine)
     view: dict[str, Any] = {
         "id": job.id, "name": job.name, "status": job.status, "failure_reason": job.failure_reason,
         "task_type": job.task_type, "label_attribute_name": job.label_attribute,
@@ -103,7 +103,7 @@ def job_view(session: Session, job: Job, now: datetime, detail: bool = True) -> 
     view["gold"] = None if not job.gold_rate and job.gold_min_accuracy is None else {
         "items": states.get("gold", 0), "rate": job.gold_rate, "min_accuracy": job.gold_min_accuracy,
         "min_answers": job.gold_min_answers}
-    view["automated_labeling"] = automated_labeling.job_report(session, job)
+    view["automated_labeling"] = automated_labeling.job_report(session, job, machine)
     view["dynamic_overlap"] = None if job.target_confidence is None else {
         "min_workers": job.min_workers, "target_confidence": job.target_confidence, **overlap_savings(session, job)}
     return view

@@ -25,6 +25,18 @@ _BISECT_REL_TOL = 1e-10  # relative to the distance of the bound from the nearer
 _BISECT_MAX_STEPS = 200
 
 
+def _lentz_step(aa: float, c: float, d: float) -> tuple[float, float, float]:
+    """One term of the modified Lentz recurrence: the new (c, d) and the factor the fraction's value takes."""
+    d = 1.0 + aa * d
+    if abs(d) < _TINY:
+        d = _TINY
+    c = 1.0 + aa / c
+    if abs(c) < _TINY:
+        c = _TINY
+    d = 1.0 / d
+    return c, d, d * c
+
+
 def _check_counts(successes: int, n: int) -> None:
     for name, value in (("successes", successes), ("n", n)):
         if isinstance(value, bool) or not isinstance(value, Integral):
@@ -57,24 +69,9 @@ def _beta_continued_fraction(x: float, a: float, b: float) -> float:
     h = d
     for m in range(1, _CF_MAX_TERMS + 1):
         m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        if abs(d) < _TINY:
-            d = _TINY
-        c = 1.0 + aa / c
-        if abs(c) < _TINY:
-            c = _TINY
-        d = 1.0 / d
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        if abs(d) < _TINY:
-            d = _TINY
-        c = 1.0 + aa / c
-        if abs(c) < _TINY:
-            c = _TINY
-        d = 1.0 / d
-        delta = d * c
+        c, d, even = _lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), c, d)
+        h *= even
+        c, d, delta = _lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), c, d)
         h *= delta
         if abs(delta - 1.0) < _CF_EPS:
             return h
