@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-groundwork
 TRAINER_STAMP := $(VENV)/.installed-trainer
 
-.PHONY: install demo test test-unit test-integration lint bench clean
+.PHONY: install demo serve test test-unit test-integration lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ install: $(STAMP) $(TRAINER_STAMP)
 
 demo: $(STAMP)
 	$(PY) -m demo.run
+
+# The service left running for a browser: the requester console and the worker portal (Ctrl+C stops it).
+serve: $(STAMP)
+	$(PY) -m demo.serve
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -74,12 +74,13 @@ def create_key(env: Mapping[str, str], requester: str = "acme") -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def start_api(env: Mapping[str, str], workers: int = 2, log: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
+def start_api(env: Mapping[str, str], workers: int = 2, log: Path | None = None,
+              port: int | None = None, host: str = "127.0.0.1") -> tuple[subprocess.Popen[bytes], str]:
+    port = port or free_port()
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - lives as long as the process
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", str(REPO / "deploy" / "gunicorn.conf.py"), "-w", str(workers),
-         "-b", f"127.0.0.1:{port}", "services.api.wsgi:app"],
+         "-b", f"{host}:{port}", "services.api.wsgi:app"],
         env=dict(env), cwd=REPO, stdout=out, stderr=out)
     wait_for_port(port, 60, proc)
     url = f"http://127.0.0.1:{port}"

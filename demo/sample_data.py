@@ -51,3 +51,19 @@ def write_digits(folder: Path, count: int | None = 60, size: int = 64) -> tuple[
     manifest = folder / "digits.manifest"
     manifest.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return manifest, truth
+
+
+SENTENCES = [
+    "Ada Lovelace wrote the first program in London.",
+    "Grace Hopper built a compiler at Remington Rand in Philadelphia.",
+    "Alan Turing worked at Bletchley Park near Milton Keynes.",
+    "Katherine Johnson computed orbits for NASA in Hampton.",
+]
+
+
+def write_sentences(folder: Path) -> Path:
+    """Sentences with people, organisations and places in them, for a named-entity job."""
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = folder / "sentences.manifest"
+    manifest.write_text("".join(json.dumps({"source": text}) + "\n" for text in SENTENCES), encoding="utf-8")
+    return manifest

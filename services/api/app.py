@@ -9,7 +9,8 @@ from flask import Flask, g, request
 from werkzeug.routing import IntegerConverter, Map
 
 from services.api.errors import register_error_handlers
-from services.api.routes import human_review, jobs, system, work, workforces
+from services.api.routes import human_review, jobs, portal_api, system, task_ui, work, workforces
+from services.api.web import pages
 from shared import metrics
 from shared.bootstrap import Deps, build_deps
 from shared.config import Settings, from_env
@@ -27,12 +28,12 @@ class IdConverter(IntegerConverter):
 
 def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Flask:
     settings = settings or (deps.settings if deps else from_env())
-    app = Flask("groundwork")
+    app = Flask("groundwork", static_folder=None)  # the web blueprint serves /static
     app.config["MAX_CONTENT_LENGTH"] = 512 * 1024 * 1024  # an uploaded manifest of 100,000 long lines fits
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["groundwork"] = deps or build_deps(settings)
     app.url_map.converters["int"] = IdConverter
-    for module in (jobs, work, workforces, human_review, system):
+    for module in (jobs, work, workforces, human_review, portal_api, task_ui, system, pages):
         app.register_blueprint(module.bp)
     register_error_handlers(app)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from shared.domain.pricing import WorkforceKind
 from shared.domain.task_types import TaskType
@@ -15,9 +15,30 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+MAX_TEMPLATE_CHARS = 128_000
+
+
+class Example(Strict):
+    """A good or bad example shown in the task's full instructions: a text, or an image by URI."""
+
+    kind: Literal["good", "bad"]
+    text: str | None = Field(None, min_length=1, max_length=10_000, description="a text example")
+    source_ref: str | None = Field(None, min_length=1, max_length=1024, pattern=r"^(s3|file|https?)://",
+                                   description="an image example: s3://, file:// or http(s)://")
+    label: str | None = Field(None, min_length=1, max_length=256, description="the label it shows (one of the job's)")
+    explanation: str = Field(max_length=2000, description="why it is a good or a bad answer")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Example:
+        if (self.text is None) == (self.source_ref is None):
+            raise ValueError("give exactly one of 'text' and 'source_ref'")
+        return self
+
+
 class Instructions(Strict):
     short: str = Field("", max_length=2048)
     full: str = Field("", max_length=65536)
+    examples: list[Example] = Field(default_factory=list, max_length=20)
 
 
 class GoldSettings(Strict):
@@ -95,6 +116,9 @@ class JobCreate(Strict):
     consolidation_hook: str | None = Field(
         None, max_length=1024, description="python:<module>:<function> or an http(s) URL (Ground Truth's "
                                            "annotation-consolidation Lambda event and response)")
+    ui_template: str | None = Field(
+        None, min_length=1, max_length=MAX_TEMPLATE_CHARS,
+        description="a custom Liquid task template (Ground Truth's worker template); default: the built-in one")
 
 
 class Page(Strict):
@@ -144,3 +168,17 @@ class Submission(Strict):
         if not value:
             raise ValueError("must not be empty")
         return value
+
+
+class TemplatePreview(Strict):
+    """A template (or a task type, for its built-in template) and a sample manifest line as task.input."""
+
+    template: str | None = Field(None, min_length=1, max_length=MAX_TEMPLATE_CHARS)
+    task_type: TaskType | None = None
+    input: dict[str, Any] = Field(default_factory=dict, description="task.input: a sample manifest line")
+
+    @model_validator(mode="after")
+    def _one_template(self) -> TemplatePreview:
+        if (self.template is None) == (self.task_type is None):
+            raise ValueError("give exactly one of 'template' and 'task_type'")
+        return self

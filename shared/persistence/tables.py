@@ -68,6 +68,10 @@ class Workforce(Base):
     kind: Mapped[str] = mapped_column(String(16))
     vendor_price_micros: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # A vendor's credential (its digest): the vendor's labelers sign in to the portal with it.
+    vendor_key_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # A public workforce's qualification: gold items a new labeler must answer well before paid tasks.
+    qualification_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Workteam(Base):
@@ -91,6 +95,8 @@ class Labeler(Base):
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    qualified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    qualification_attempts: Mapped[int] = mapped_column(Integer, server_default="0", default=0)
 
 
 class WorkteamMember(Base):
@@ -127,6 +133,9 @@ class Job(Base):
     # Automated labeling (active learning): the settings as JSON (NULL: a plain human job), and the last model.
     auto_labeling_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     final_model_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A custom Liquid task template (NULL: the task type's built-in one) and the instructions' examples.
+    ui_template: Mapped[str | None] = mapped_column(Text, nullable=True)
+    examples_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     # A flow definition's job (real-time human review): it takes objects as human loops arrive and never
     # completes on its own; only deleting the flow stops it.
     standing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.clock import Clock
-from shared.domain.errors import Conflict, NotFound, ValidationFailed
+from shared.domain.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from shared.domain.money import micros_to_usd
 from shared.domain.naming import check_job_name
 from shared.domain.pricing import WorkforceKind
 from shared.persistence.tables import ApiKey, Labeler, Requester, Workforce, Workteam, WorkteamMember
-from shared.services.tokens import LABELER_PREFIX, REQUESTER_PREFIX, digest, new_token
+from shared.services.tokens import LABELER_PREFIX, REQUESTER_PREFIX, VENDOR_PREFIX, digest, new_token
 
 
 @dataclass(frozen=True)
@@ -102,12 +103,18 @@ def get_workteam(session: Session, requester_id: int, workteam_id: int, field: s
 
 
 def create_labeler(
-    session: Session, clock: Clock, workforce_id: int, name: str, email: str | None, workteam_ids: list[int]
+    session: Session, clock: Clock, workforce_id: int, name: str, email: str | None, workteam_ids: list[int],
+    *, vouched: bool = False,
 ) -> tuple[Labeler, str]:
-    """Create a labeler in a workforce and add it to teams of that workforce; returns the token once."""
+    """Create a labeler in a workforce and add it to teams of that workforce; returns the token once.
+
+    `vouched`: the requester added this labeler themselves, so a public workforce's qualification never gates
+    them (it is recorded as passed at creation); only labelers who sign up on their own must pass it."""
     token = new_token(LABELER_PREFIX)
+    now = clock.now()
     labeler = Labeler(workforce_id=workforce_id, name=name, email=email, token_digest=digest(token),
-                      active=True, created_at=clock.now())
+                      active=True, created_at=now, qualified_at=now if vouched else None,
+                      qualification_attempts=0)
     session.add(labeler)
     session.flush()
     for i, team_id in enumerate(dict.fromkeys(workteam_ids)):
@@ -129,3 +136,48 @@ def count_members(session: Session, team_ids: list[int]) -> dict[int, int]:
         .where(WorkteamMember.workteam_id.in_(team_ids)).group_by(WorkteamMember.workteam_id)
     )
     return {team: n for team, n in rows}
+
+
+def labeler_view(lab: Labeler, teams: list[int]) -> dict[str, Any]:
+    return {"id": lab.id, "name": lab.name, "email": lab.email, "workforce_id": lab.workforce_id,
+            "workteam_ids": teams, "active": lab.active, "created_at": lab.created_at.isoformat() + "Z"}
+
+
+def issue_vendor_key(session: Session, wf: Workforce) -> str:
+    """A new credential for a vendor workforce, returned once; only its digest is kept, and issuing another
+    revokes the previous one (the digest is replaced)."""
+    if wf.kind != WorkforceKind.VENDOR:
+        raise ValidationFailed("only a vendor workforce has a vendor key", "workforce_id")
+    key = new_token(VENDOR_PREFIX)
+    wf.vendor_key_digest = digest(key)
+    session.flush()
+    return key
+
+
+def vendor_signin(session: Session, clock: Clock, vendor_key: str, name: str,
+                  email: str) -> tuple[Labeler, list[int], str, bool]:
+    """A vendor's labeler signs in with the vendor's key: the labeler of that workforce with this email (ignoring
+    case) is found, or created and added to every team of the workforce. Either way a NEW labeler token is
+    issued and returned once: the stored digest is rotated, so the labeler's previous token stops working (an API
+    process that authenticated it recently keeps accepting it for up to GW_AUTH_CACHE_SECONDS). Teams are joined
+    only on creation: an existing labeler keeps the teams the requester chose. Returns (labeler, its team ids,
+    token, created)."""
+    wf = None
+    if vendor_key.startswith(VENDOR_PREFIX):
+        wf = session.scalar(select(Workforce).where(Workforce.vendor_key_digest == digest(vendor_key),
+                                                    Workforce.kind == WorkforceKind.VENDOR))
+    if wf is None:
+        raise Unauthorized("unknown or revoked vendor key", "vendor_key")
+    lab = session.scalar(select(Labeler).where(Labeler.workforce_id == wf.id,
+                                               func.lower(Labeler.email) == email.lower())
+                         .order_by(Labeler.id).limit(1))
+    if lab is None:
+        teams = list(session.scalars(select(Workteam.id).where(Workteam.workforce_id == wf.id).order_by(Workteam.id)))
+        lab, token = create_labeler(session, clock, wf.id, name, email, teams, vouched=True)
+        return lab, teams, token, True
+    if not lab.active:
+        raise Forbidden("this labeler has been deactivated by the requester", "email")
+    token = new_token(LABELER_PREFIX)
+    lab.token_digest = digest(token)
+    session.flush()
+    return lab, labeler_team_ids(session, lab.id), token, False

@@ -12,9 +12,18 @@ from typing import Any
 
 from sqlalchemy import exists, insert, select, text, update
 
+from shared.domain.pricing import WorkforceKind
 from shared.domain.states import AssignmentState, JobStatus, ObjectState
 from shared.persistence.engine import Executor
-from shared.persistence.tables import Assignment, DataObject, Job, LabelerRemoval, WorkteamMember
+from shared.persistence.tables import (
+    Assignment,
+    DataObject,
+    Job,
+    Labeler,
+    LabelerRemoval,
+    Workforce,
+    WorkteamMember,
+)
 from shared.services import audit
 
 _PG_CLAIM = text("""
@@ -70,6 +79,16 @@ def claimable_jobs(session: Executor, labeler_id: int, job_id: int | None) -> li
     removed = select(LabelerRemoval.job_id).where(LabelerRemoval.labeler_id == labeler_id,
                                                   LabelerRemoval.job_id == Job.id).exists()
     return list(session.scalars(query.where(~removed)))
+
+
+def qualification_pending(session: Executor, labeler_id: int) -> bool:
+    """Whether the labeler must still pass their public workforce's qualification: one primary-key lookup.
+    Labelers the requester added are recorded as qualified when created, so only self-signed-up ones wait."""
+    row = session.execute(
+        select(Labeler.qualified_at, Workforce.kind, Workforce.qualification_json.is_not(None))
+        .join(Workforce, Workforce.id == Labeler.workforce_id).where(Labeler.id == labeler_id)
+    ).first()
+    return row is not None and row[0] is None and row[1] == WorkforceKind.PUBLIC and bool(row[2])
 
 
 def lease(session: Executor, labeler_id: int, job_id: int, object_id: int, now: datetime,

@@ -18,22 +18,26 @@ from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from shared.bootstrap import Deps
+from shared.domain import agreement as agreement_rules
 from shared.domain import gold as rules
 from shared.domain.answers import normalize_answer
 from shared.domain.errors import ValidationFailed
 from shared.domain.labels import LabelConfig
 from shared.domain.manifest import BadLine, check_record
+from shared.domain.money import micros_to_usd
 from shared.domain.states import AssignmentState, JobStatus, ObjectState
-from shared.domain.task_types import AnswerKind, TaskTypeSpec
+from shared.domain.task_types import AnswerKind, TaskTypeSpec, spec_for
 from shared.persistence.engine import Executor, conflict_insert
 from shared.persistence.tables import (
     AnswerRow,
     Assignment,
+    ConsolidatedLabel,
     DataObject,
     GoldScore,
     Job,
     Labeler,
     LabelerRemoval,
+    LedgerEntry,
 )
 from shared.services import audit
 from shared.services.claims import lease
@@ -187,6 +191,10 @@ def labeler_report(session: Session, job: Job) -> list[dict[str, Any]]:
         select(GoldScore.labeler_id, func.count(), func.avg(GoldScore.score)).where(GoldScore.job_id == job.id)
         .group_by(GoldScore.labeler_id)).all()}
     removals = {r.labeler_id: r for r in session.scalars(select(LabelerRemoval).where(LabelerRemoval.job_id == job.id))}
+    pay = dict(session.execute(select(LedgerEntry.labeler_id, func.sum(LedgerEntry.amount_micros))
+                               .where(LedgerEntry.job_id == job.id, LedgerEntry.labeler_id.is_not(None))
+                               .group_by(LedgerEntry.labeler_id)).all())
+    agreements = labeler_agreement(session, job)
     ids = sorted(set(answers) | set(gold) | set(removals))
     names = dict(session.execute(select(Labeler.id, Labeler.name).where(Labeler.id.in_(ids))).all()) if ids else {}
     out = []
@@ -198,5 +206,34 @@ def labeler_report(session: Session, job: Job) -> list[dict[str, Any]]:
             "gold_answers": n_gold, "gold_accuracy": None if accuracy is None else round(accuracy, 4),
             "removed": removal is not None, "removal_reason": removal.reason if removal else None,
             "removed_at": removal.created_at.isoformat() + "Z" if removal else None,
+            "agreement": agreements.get(labeler), "earnings_usd": micros_to_usd(int(pay.get(labeler) or 0)),
         })
     return out
+
+
+def labeler_agreement(session: Session, job: Job) -> dict[int, float | None]:
+    """Per labeler, the mean agreement of their answers with the objects' consolidated labels (see
+    `shared.domain.agreement`); labelers with no consolidated object yet are absent, mask jobs give none.
+    The answers are streamed: a large job's report never holds them all at once."""
+    spec = spec_for(job.task_type)
+    if spec.answer_kind == AnswerKind.MASK:
+        return {}
+    labels = json.loads(job.labels_json)
+    sums: dict[int, list[float]] = {}
+    rows = session.execute(
+        select(AnswerRow.labeler_id, AnswerRow.content, ConsolidatedLabel.value_json, ConsolidatedLabel.class_index,
+               ConsolidatedLabel.class_name)
+        .join(ConsolidatedLabel, ConsolidatedLabel.object_id == AnswerRow.object_id)
+        .where(AnswerRow.job_id == job.id).execution_options(yield_per=2000))
+    for labeler, content, value_json, class_index, class_name in rows:
+        value = json.loads(value_json) if value_json else class_index
+        try:
+            consolidated = agreement_rules.consolidated_answer(spec.answer_kind, value, class_name, labels)
+            score = agreement_rules.agreement(spec.answer_kind, json.loads(content), consolidated)
+        except (KeyError, TypeError, ValueError):  # a label shape this report does not know: leave it out
+            score = None
+        if score is not None:
+            acc = sums.setdefault(labeler, [0.0, 0.0])
+            acc[0] += score
+            acc[1] += 1
+    return {labeler: round(total / n, 4) for labeler, (total, n) in sums.items()}

@@ -61,6 +61,8 @@ class JobSpec:
     pre_hook: str | None = None
     post_hook: str | None = None
     auto_labeling: dict[str, Any] | None = None  # AutoLabelingSettings fields
+    ui_template: str | None = None  # a custom Liquid task template, checked to parse by the API
+    examples: list[dict[str, Any]] | None = None  # the instructions' examples (see schemas.Example)
 
 
 def _label_config(deps: Deps, spec: JobSpec, min_labels: int) -> tuple[LabelConfig, dict[str, Any]]:
@@ -178,6 +180,22 @@ def _auto_labeling(deps: Deps, spec: JobSpec) -> str | None:
     return settings.to_json()
 
 
+def _examples(deps: Deps, spec: JobSpec, labels: LabelConfig) -> str | None:
+    """The instructions' examples: a label must be one of the job's, and an image must be a file Groundwork can
+    read (or an http(s) URL), so a labeler never sees a broken example."""
+    if not spec.examples:
+        return None
+    for i, example in enumerate(spec.examples):
+        where = f"instructions.examples[{i}]"
+        label = example.get("label")
+        if label is not None and label not in labels.labels:
+            raise ValidationFailed(f"'{str(label)[:80]}' is not one of the job's labels", f"{where}.label")
+        ref = example.get("source_ref")
+        if ref and not ref.startswith(("http://", "https://")) and not deps.blobs.exists(ref):
+            raise ValidationFailed(f"cannot read {ref[:200]}", f"{where}.source_ref")
+    return json.dumps(spec.examples, ensure_ascii=False)
+
+
 def create_job(deps: Deps, session: Session, requester_id: int, spec: JobSpec, uploaded: bytes | None) -> Job:
     """Validate, store the job as Initializing, and ask a worker to plan the manifest's ingest."""
     check_job_name(spec.name)
@@ -194,6 +212,7 @@ def create_job(deps: Deps, session: Session, requester_id: int, spec: JobSpec, u
     post_hook = _hook(deps, spec.post_hook, "consolidation_hook")
     gold_items = _gold_items(deps, spec)
     auto_labeling = _auto_labeling(deps, spec)
+    examples = _examples(deps, spec, labels)
     team = accounts.get_workteam(session, requester_id, spec.workteam_id)
     workforce = session.get(Workforce, team.workforce_id)
     assert workforce is not None
@@ -220,7 +239,7 @@ def create_job(deps: Deps, session: Session, requester_id: int, spec: JobSpec, u
         consolidator=spec.consolidator, gold_rate=spec.gold_rate if gold_items else 0.0,
         gold_min_accuracy=spec.gold_min_accuracy, gold_min_answers=spec.gold_min_answers,
         min_workers=spec.min_workers, target_confidence=spec.target_confidence, pre_hook=pre_hook,
-        post_hook=post_hook, auto_labeling_json=auto_labeling,
+        post_hook=post_hook, auto_labeling_json=auto_labeling, ui_template=spec.ui_template, examples_json=examples,
         short_instruction=labels.short_instruction, full_instruction=labels.full_instruction, title=spec.title,
         workteam_id=team.id, workers_per_object=spec.workers_per_object, price_micros=price,
         fee_micros=deps.fee_micros, task_time_limit_s=spec.task_time_limit_seconds,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from shared import metrics
 from shared.bootstrap import Deps
 from shared.domain.answers import canonical_answer, normalize_answer
-from shared.domain.errors import Conflict, NotFound, ValidationFailed
+from shared.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.domain.states import AssignmentState, ObjectState
 from shared.domain.task_types import SPECS, AnswerKind
 from shared.faults import crash_point
@@ -26,7 +26,7 @@ from shared.persistence.engine import Executor
 from shared.persistence.tables import AnswerRow, Assignment, DataObject
 from shared.services import audit, gold, overlap
 from shared.services.answers import record_answer_generic, record_answer_postgres
-from shared.services.claims import claim_generic, claim_postgres, claimable_jobs
+from shared.services.claims import claim_generic, claim_postgres, claimable_jobs, qualification_pending
 from shared.services.job_cache import JobFacts, job_facts
 from shared.services.label_results import check_mask_answer, prior_label_view
 from shared.services.media import sign_media
@@ -78,18 +78,25 @@ LABEL_ELEMENTS = tuple(spec.element for spec in SPECS.values()
 _JOB_OF_ASSIGNMENT = text("SELECT job_id, object_id FROM assignment WHERE id = :aid AND labeler_id = :labeler")
 
 
+QUALIFY_FIRST = "pass the workforce's qualification first"
+
+
 def _candidate_jobs(deps: Deps, session: Executor, labeler_id: int, job_id: int | None) -> list[int]:
-    """The labeler's running jobs, cached for a second: the claim itself re-checks the job's status."""
-    cache: dict[tuple[int, int | None], tuple[float, list[int]]] = deps.cache.setdefault("claimable_jobs", {})
+    """The labeler's running jobs, cached for a second: the claim itself re-checks the job's status.
+
+    A self-signed-up labeler of a public workforce with a qualification gets 403 until they pass it; that check
+    rides on the same cache (one primary-key lookup per labeler per second), and passing clears the entry."""
+    cache: dict[tuple[int, int | None], tuple[float, list[int] | None]] = deps.cache.setdefault("claimable_jobs", {})
     now = time.monotonic()
     hit = cache.get((labeler_id, job_id))
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    jobs = claimable_jobs(session, labeler_id, job_id)
-    if len(cache) > 50_000:
-        cache.clear()
-    cache[(labeler_id, job_id)] = (now + JOB_LIST_SECONDS, jobs)
-    return jobs
+    if hit is None or hit[0] <= now:
+        jobs = None if qualification_pending(session, labeler_id) else claimable_jobs(session, labeler_id, job_id)
+        if len(cache) > 50_000:
+            cache.clear()
+        hit = cache[(labeler_id, job_id)] = (now + JOB_LIST_SECONDS, jobs)
+    if hit[1] is None:
+        raise Forbidden(QUALIFY_FIRST, "qualification")
+    return hit[1]
 
 
 CLAIM_TRIES = 5
@@ -138,6 +145,41 @@ def claim_next(deps: Deps, labeler_id: int, job_id: int | None = None) -> dict[s
                 raise
     metrics.TASKS_LEASED.labels(facts.name).inc()
     return task_view(deps, facts, claim)
+
+
+def lease_view(deps: Deps, labeler_id: int, assignment_id: int) -> dict[str, Any]:
+    """One of the labeler's live leases as claim_next showed it (the portal's task UI reads it again), plus what
+    templates read: `manifest_line` (the raw line: Ground Truth's task.input without a pre-annotation hook) and
+    `source_ref` (the raw URI, which templates sign themselves). 404 when the assignment is not this labeler's,
+    409 when its lease is over."""
+    now = deps.clock.now()
+    with deps.sessions() as session:
+        row = session.execute(
+            select(Assignment.id, Assignment.job_id, Assignment.object_id, Assignment.labeler_id, Assignment.state,
+                   Assignment.expires_at, DataObject.line_no, DataObject.source, DataObject.source_ref,
+                   DataObject.task_input_json, DataObject.raw, DataObject.state.label("object_state"))
+            .join(DataObject, DataObject.id == Assignment.object_id)
+            .where(Assignment.id == assignment_id)
+        ).first()
+        if row is None or row.labeler_id != labeler_id:
+            raise NotFound(f"no assignment {assignment_id} for this labeler", "assignment_id")
+        if row.state != AssignmentState.LEASED or row.expires_at < now:
+            raise Conflict(f"the lease on this task is over (the task is {row.state})"
+                           if row.state != AssignmentState.LEASED else "the lease on this task has expired",
+                           "assignment_id")
+        facts = job_facts(deps, session, row.job_id)
+    gold_item = row.object_state == ObjectState.GOLD  # shown with no line number, as claim_gold leases it
+    claim = {"id": row.id, "job_id": row.job_id, "object_id": row.object_id, "expires_at": row.expires_at,
+             "line_no": None if gold_item else row.line_no, "source": row.source, "source_ref": row.source_ref,
+             "task_input": row.task_input_json, "raw": row.raw}
+    view = task_view(deps, facts, claim)
+    try:
+        line = json.loads(row.raw) if row.raw else {}
+    except ValueError:
+        line = {}
+    view["manifest_line"] = line if isinstance(line, dict) else {}
+    view["source_ref"] = row.source_ref
+    return view
 
 
 def _own_assignment(session: Session, labeler_id: int, assignment_id: int) -> Assignment:

@@ -42,22 +42,27 @@ def object_states(session: Session, job_id: int) -> dict[str, int]:
 def cost_of(session: Session, job_id: int) -> dict[str, Any]:
     by_kind = dict(session.execute(select(LedgerEntry.kind, func.sum(LedgerEntry.amount_micros))
                                    .where(LedgerEntry.job_id == job_id).group_by(LedgerEntry.kind)).all())
+    from shared.persistence.tables import Labeler, Workforce  # names for the console (issue 5)
+
     by_workforce = session.execute(
-        select(LedgerEntry.workforce_id, func.sum(LedgerEntry.amount_micros))
+        select(LedgerEntry.workforce_id, func.sum(LedgerEntry.amount_micros), Workforce.name)
+        .outerjoin(Workforce, Workforce.id == LedgerEntry.workforce_id)
         .where(LedgerEntry.job_id == job_id, LedgerEntry.workforce_id.is_not(None))
-        .group_by(LedgerEntry.workforce_id)).all()
+        .group_by(LedgerEntry.workforce_id, Workforce.name)).all()
     by_labeler = session.execute(
-        select(LedgerEntry.labeler_id, func.sum(LedgerEntry.amount_micros), func.count())
+        select(LedgerEntry.labeler_id, func.sum(LedgerEntry.amount_micros), func.count(), Labeler.name)
+        .outerjoin(Labeler, Labeler.id == LedgerEntry.labeler_id)
         .where(LedgerEntry.job_id == job_id, LedgerEntry.labeler_id.is_not(None))
-        .group_by(LedgerEntry.labeler_id).order_by(LedgerEntry.labeler_id)).all()
+        .group_by(LedgerEntry.labeler_id, Labeler.name).order_by(LedgerEntry.labeler_id)).all()
     total = sum(int(v or 0) for v in by_kind.values())
     return {
         "total_usd": micros_to_usd(total),
         "total_micros": total,
         "by_kind": {k: micros_to_usd(int(v or 0)) for k, v in by_kind.items()},
-        "by_workforce": [{"workforce_id": w, "usd": micros_to_usd(int(v))} for w, v in by_workforce],
-        "by_labeler": [{"labeler_id": lab, "usd": micros_to_usd(int(v)), "tasks_paid": n}
-                       for lab, v, n in by_labeler],
+        "by_workforce": [{"workforce_id": w, "name": name, "usd": micros_to_usd(int(v))}
+                         for w, v, name in by_workforce],
+        "by_labeler": [{"labeler_id": lab, "name": name, "usd": micros_to_usd(int(v)), "tasks_paid": n}
+                       for lab, v, n, name in by_labeler],
     }
 
 
@@ -100,6 +105,10 @@ def job_view(session: Session, job: Job, now: datetime, detail: bool = True) -> 
         view["output_manifest_uri"] = JobLayout.for_job(job.output_uri, job.name).output_manifest
     view.update(progress(session, job, now, states))
     view["consolidator"] = job.consolidator
+    view["title"] = job.title
+    view["instructions"] = {"short": job.short_instruction, "full": job.full_instruction,
+                            "examples": json.loads(job.examples_json) if job.examples_json else []}
+    view["custom_template"] = job.ui_template is not None
     view["gold"] = None if not job.gold_rate and job.gold_min_accuracy is None else {
         "items": states.get("gold", 0), "rate": job.gold_rate, "min_accuracy": job.gold_min_accuracy,
         "min_answers": job.gold_min_answers}

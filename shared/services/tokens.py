@@ -7,6 +7,7 @@ import secrets
 
 REQUESTER_PREFIX = "gwk_"
 LABELER_PREFIX = "gwl_"
+VENDOR_PREFIX = "gwv_"  # a vendor workforce's credential: its labelers sign in to the portal with it
 
 
 def new_token(prefix: str) -> str:

@@ -12,6 +12,7 @@ from services.api.auth import deps, requester_required
 from services.api.errors import error_response, pydantic_error
 from services.api.registry import registry
 from services.api.schemas import JobCreate, ObjectsQuery, Page
+from services.api.web import task_ui
 from shared.domain.errors import Conflict, ValidationFailed
 from shared.domain.money import usd_to_micros
 from shared.domain.output import JobLayout
@@ -22,6 +23,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs")
 
 
 def _spec(body: JobCreate) -> jobs.JobSpec:
+    task_ui.check_template(body.ui_template, "ui_template")  # a syntax error is a 400 naming the line
     return jobs.JobSpec(
         name=body.name, task_type=body.task_type.value, label_attribute_name=body.label_attribute_name,
         labels=body.labels, label_category_config_uri=body.label_category_config_uri,
@@ -43,6 +45,8 @@ def _spec(body: JobCreate) -> jobs.JobSpec:
         target_confidence=body.dynamic_overlap.target_confidence if body.dynamic_overlap else None,
         pre_hook=body.pre_annotation_hook, post_hook=body.consolidation_hook,
         auto_labeling=_auto_labeling(body),
+        ui_template=body.ui_template,
+        examples=[example.model_dump(exclude_none=True) for example in body.instructions.examples] or None,
     )
 
 

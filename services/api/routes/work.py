@@ -16,7 +16,7 @@ from shared.domain.errors import Forbidden, NotFound
 from shared.domain.states import JobStatus
 from shared.persistence.tables import Assignment, DataObject, Job, WorkteamMember
 from shared.services import labeling
-from shared.services.media import check_media_signature
+from shared.services.media import check_blob_signature, check_media_signature
 from shared.storage import BlobNotFound
 
 bp = Blueprint("work", __name__, url_prefix="/api/v1")
@@ -46,7 +46,8 @@ def my_jobs() -> Any:
 
 
 @registry.route(bp, "/work/next", "POST", "Lease the next task (204 when there is none)", auth="labeler",
-                body=NextTask, responses={200: "A task and its lease", 204: "No task available"})
+                body=NextTask, responses={200: "A task and its lease", 204: "No task available",
+                                          403: "Pass the workforce's qualification first"})
 @labeler_required
 def next_task(body: NextTask) -> Any:
     task = labeling.claim_next(deps(), g.labeler_id, body.job_id)
@@ -94,5 +95,21 @@ def media(assignment_id: int) -> Any:
         data = d.blobs.read_bytes(ref)
     except BlobNotFound:
         raise NotFound("the task's file is missing from storage", "assignment_id") from None
+    kind = mimetypes.guess_type(ref)[0] or "application/octet-stream"
+    return Response(data, mimetype=kind, headers={"Cache-Control": "private, max-age=300"})
+
+
+@registry.route(bp, "/blob", "GET", "A stored file (an image, an example, a mask) through a short-lived signed link",
+                responses={200: "The bytes", 403: "Bad or expired signature", 404: "No such file"})
+def blob() -> Any:
+    d = deps()
+    ref, exp, sig = request.args.get("ref", ""), request.args.get("exp", ""), request.args.get("sig", "")
+    if not ref or not exp.isdigit() or not check_blob_signature(
+            d.settings.secret_key, ref, int(exp), sig, calendar.timegm(d.clock.now().timetuple())):
+        raise Forbidden("this link is invalid or has expired", "sig")
+    try:
+        data = d.blobs.read_bytes(ref)
+    except BlobNotFound:
+        raise NotFound("the file is missing from storage", "ref") from None
     kind = mimetypes.guess_type(ref)[0] or "application/octet-stream"
     return Response(data, mimetype=kind, headers={"Cache-Control": "private, max-age=300"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g
+from flask import Blueprint, g, request
 from sqlalchemy import select
 
 from services.api.auth import deps, requester_required
@@ -24,16 +24,22 @@ def _team_view(team: Workteam, members: int) -> dict[str, Any]:
             "members": members, "created_at": team.created_at.isoformat() + "Z"}
 
 
-def _labeler_view(lab: Labeler, teams: list[int]) -> dict[str, Any]:
-    return {"id": lab.id, "name": lab.name, "email": lab.email, "workforce_id": lab.workforce_id,
-            "workteam_ids": teams, "active": lab.active, "created_at": lab.created_at.isoformat() + "Z"}
+_labeler_view = accounts.labeler_view
+
+
+def _invite_url(token: str) -> str:
+    """The link a requester sends a new labeler: the portal's sign-in page reads the token from the fragment,
+    which browsers never send to a server (so it stays out of access logs)."""
+    base = deps().settings.public_base_url or request.host_url.rstrip("/")
+    return f"{base}/portal/signin#token={token}"
 
 
 def _page(rows: list[Any], limit: int) -> str | None:
     return str(rows[-1].id) if len(rows) == limit else None
 
 
-@registry.route(bp, "/workforces", "POST", "Create a workforce (public, vendor or private)", auth="requester",
+@registry.route(bp, "/workforces", "POST", "Create a workforce (public, vendor or private); a vendor's key is "
+                "returned once", auth="requester",
                 body=WorkforceCreate, responses={201: "Created", 409: "Name taken"})
 @requester_required
 def create_workforce(body: WorkforceCreate) -> Any:
@@ -41,7 +47,10 @@ def create_workforce(body: WorkforceCreate) -> Any:
     price = None if body.vendor_price_usd is None else usd_to_micros(body.vendor_price_usd)
     with d.sessions.begin() as session:
         wf = accounts.create_workforce(session, d.clock, g.requester_id, body.name, body.kind.value, price)
-        return accounts.workforce_view(wf), 201
+        view = accounts.workforce_view(wf)
+        if wf.kind == WorkforceKind.VENDOR:  # shown once; the vendor's labelers sign in to the portal with it
+            view["vendor_key"] = accounts.issue_vendor_key(session, wf)
+        return view, 201
 
 
 @registry.route(bp, "/workforces", "GET", "List your workforces", auth="requester", query=Page)
@@ -76,7 +85,8 @@ def list_workteams(query: Page) -> Any:
         return {"items": [_team_view(t, members.get(t.id, 0)) for t in rows], "next_cursor": _page(rows, query.limit)}
 
 
-@registry.route(bp, "/labelers", "POST", "Add a labeler to a workforce (and teams); returns its token once",
+@registry.route(bp, "/labelers", "POST",
+                "Add a labeler to a workforce (and teams); returns its token and invitation link once",
                 auth="requester", body=LabelerCreate, responses={201: "Created", 404: "No such workforce"})
 @requester_required
 def create_labeler(body: LabelerCreate) -> Any:
@@ -84,8 +94,9 @@ def create_labeler(body: LabelerCreate) -> Any:
     with d.sessions.begin() as session:
         accounts.get_workforce(session, g.requester_id, body.workforce_id)
         lab, token = accounts.create_labeler(session, d.clock, body.workforce_id, body.name, body.email,
-                                             body.workteam_ids)
-        return {**_labeler_view(lab, list(dict.fromkeys(body.workteam_ids))), "token": token}, 201
+                                             body.workteam_ids, vouched=True)
+        return {**_labeler_view(lab, list(dict.fromkeys(body.workteam_ids))), "token": token,
+                "invite_url": _invite_url(token)}, 201
 
 
 @registry.route(bp, "/labelers", "GET", "List the labelers of your workforces", auth="requester", query=Page)
@@ -111,4 +122,5 @@ def signup(workforce_id: int, body: Signup) -> Any:
             raise NotFound(f"no public workforce {workforce_id}", "workforce_id")
         teams = list(session.scalars(select(Workteam.id).where(Workteam.workforce_id == wf.id)))
         lab, token = accounts.create_labeler(session, d.clock, wf.id, body.name, body.email, teams)
-        return {**_labeler_view(lab, teams), "token": token}, 201
+        return {**_labeler_view(lab, teams), "token": token,
+                "qualification_required": wf.qualification_json is not None}, 201
