@@ -87,6 +87,11 @@ def normalize_answer(spec: TaskTypeSpec, answer: Any, labels: LabelConfig, *, te
 def _unwrap(answer: Any, element: str, bare_key: str) -> dict[str, Any]:
     if not isinstance(answer, dict):
         raise ValidationFailed(f"must be an object with '{bare_key}' (or wrapped in '{element}')", "answer")
+    inner = answer.get(bare_key)
+    if len(answer) == 1 and isinstance(inner, dict) and bare_key in inner:
+        # A template whose element is named like the bare key: Ground Truth's NER template names its element
+        # "entities", so it posts {"entities": {"entities": [...]}}.
+        return inner
     if bare_key in answer:
         return answer
     if isinstance(answer.get(element), dict):

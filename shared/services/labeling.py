@@ -293,23 +293,37 @@ def extend(deps: Deps, labeler_id: int, assignment_id: int) -> dict[str, Any]:
 
 def decline(deps: Deps, labeler_id: int, assignment_id: int) -> dict[str, Any]:
     """Give the task back: the slot reopens for another labeler, never for this one."""
+    _give_back(deps, labeler_id, assignment_id, AssignmentState.DECLINED, "declined")
+    return {"assignment_id": assignment_id, "state": AssignmentState.DECLINED.value}
+
+
+def release(deps: Deps, labeler_id: int, assignment_id: int) -> dict[str, Any]:
+    """Give back a lease the labeler never worked on (a portal's prefetched task when the worker leaves): the
+    lease ends as an expired one does, so the slot reopens for anyone, this labeler included. Declining would
+    bar the labeler from the object for good, which in a small team can leave it short of answers."""
+    _give_back(deps, labeler_id, assignment_id, AssignmentState.EXPIRED, "released")
+    return {"assignment_id": assignment_id, "state": AssignmentState.EXPIRED.value}
+
+
+def _give_back(deps: Deps, labeler_id: int, assignment_id: int, to: AssignmentState, verb: str) -> None:
     now = deps.clock.now()
     with deps.sessions.begin() as session:
         moved = session.execute(
             update(Assignment)
             .where(Assignment.id == assignment_id, Assignment.labeler_id == labeler_id,
                    Assignment.state == AssignmentState.LEASED)
-            .values(state=AssignmentState.DECLINED, ended_at=now)
+            .values(state=to, ended_at=now)
             .returning(Assignment.job_id, Assignment.object_id)
         ).first()
         if moved is None:
             row = _own_assignment(session, labeler_id, assignment_id)
-            raise Conflict(f"this task is {row.state}; it cannot be declined", "assignment_id")
+            raise Conflict(f"this task is {row.state}; it cannot be {verb}", "assignment_id")
         job_id, object_id = moved
         session.execute(update(DataObject).where(DataObject.id == object_id, DataObject.state == ObjectState.OPEN)
                         .values(remaining=DataObject.remaining + 1))
         audit.record(session, now, "assignment", _actor(labeler_id), job_id=job_id, object_id=object_id,
-                     assignment_id=assignment_id, from_state=AssignmentState.LEASED, to_state=AssignmentState.DECLINED)
+                     assignment_id=assignment_id, from_state=AssignmentState.LEASED, to_state=to,
+                     detail={"reason": verb} if to == AssignmentState.EXPIRED else None)
         facts = job_facts(deps, session, job_id)
-    metrics.TASKS_DECLINED.labels(facts.name).inc()
-    return {"assignment_id": assignment_id, "state": AssignmentState.DECLINED.value}
+    if to == AssignmentState.DECLINED:
+        metrics.TASKS_DECLINED.labels(facts.name).inc()

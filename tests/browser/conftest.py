@@ -24,7 +24,10 @@ pytestmark = [pytest.mark.browser]
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("GW_CHROMIUM", "/usr/bin/chromium")
+# IsolateSandboxedIframes off: headless Chromium on this machine (no GPU) sometimes never paints a sandboxed task
+# frame that runs in a process of its own, so its elements stay "not visible"; in-process, the frame paints.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                 "--disable-features=IsolateSandboxedIframes",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
 PIXEL_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")

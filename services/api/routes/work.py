@@ -20,6 +20,10 @@ from shared.services.media import check_blob_signature, check_media_signature
 from shared.storage import BlobNotFound
 
 bp = Blueprint("work", __name__, url_prefix="/api/v1")
+# A signed link is its own credential, so any origin may read it: the portal's task frame is sandboxed (an opaque
+# origin), and the segmentation element reads a prior mask's pixels, which needs CORS (as Ground Truth asks of
+# S3 buckets).
+SIGNED_MEDIA_HEADERS = {"Cache-Control": "private, max-age=300", "Access-Control-Allow-Origin": "*"}
 
 
 def _absolute(task: dict[str, Any]) -> dict[str, Any]:
@@ -78,6 +82,14 @@ def decline(assignment_id: int) -> Any:
     return labeling.decline(deps(), g.labeler_id, assignment_id)
 
 
+@registry.route(bp, "/work/<int:assignment_id>/release", "POST",
+                "Give back a task you did not work on (a prefetched one); it may come back to you later",
+                auth="labeler", responses={200: "Released", 404: "Not your task", 409: "Not leased"})
+@labeler_required
+def release(assignment_id: int) -> Any:
+    return labeling.release(deps(), g.labeler_id, assignment_id)
+
+
 @registry.route(bp, "/media/<int:assignment_id>", "GET", "A task's image, through a short-lived signed link",
                 responses={200: "The bytes", 403: "Bad or expired signature", 404: "No such media"})
 def media(assignment_id: int) -> Any:
@@ -96,7 +108,7 @@ def media(assignment_id: int) -> Any:
     except BlobNotFound:
         raise NotFound("the task's file is missing from storage", "assignment_id") from None
     kind = mimetypes.guess_type(ref)[0] or "application/octet-stream"
-    return Response(data, mimetype=kind, headers={"Cache-Control": "private, max-age=300"})
+    return Response(data, mimetype=kind, headers=SIGNED_MEDIA_HEADERS)
 
 
 @registry.route(bp, "/blob", "GET", "A stored file (an image, an example, a mask) through a short-lived signed link",
@@ -112,4 +124,4 @@ def blob() -> Any:
     except BlobNotFound:
         raise NotFound("the file is missing from storage", "ref") from None
     kind = mimetypes.guess_type(ref)[0] or "application/octet-stream"
-    return Response(data, mimetype=kind, headers={"Cache-Control": "private, max-age=300"})
+    return Response(data, mimetype=kind, headers=SIGNED_MEDIA_HEADERS)

@@ -9,11 +9,13 @@ per image (§5.1). Here:
    (classes present) x (workers) x (pixels) comparisons and memory stays at a few arrays of the image's size:
    one vote over 1000 x 1000 pixels from 5 workers with 4 classes takes about 50 ms here, a whole `fit` of that
    image (vote, one re-weighting, smoothing, confidence) about 0.15-0.2 s.
-2. Smoothing (on by default, `smooth=False` turns it off): a 3 x 3 mode filter over the voted map. A pixel changes
-   class only when another class holds strictly more of the (up to) 9 cells of its neighbourhood than its own
-   class; among such classes the most frequent wins, ties to the smallest index. Cells outside the image are not
-   counted. This removes isolated speckles and one-pixel jags where workers' brush strokes disagree, and never
-   moves a boundary that a clear majority of the neighbourhood supports.
+2. Smoothing (on by default, `smooth=False` turns it off): a 3 x 3 mode filter over the voted map, applied only
+   to pixels where the workers' masks disagree. A pixel changes class only when another class holds strictly more
+   of the (up to) 9 cells of its neighbourhood than its own class; among such classes the most frequent wins, ties
+   to the smallest index. Cells outside the image are not counted. This removes isolated speckles and one-pixel
+   jags where workers' brush strokes disagree, and never moves a boundary that a clear majority of the
+   neighbourhood supports. A pixel every worker gave the same class keeps it: the filter alone would shave the
+   corners off a rectangle all of them painted alike (and off a single worker's mask).
 3. Confidence per image = mean over pixels of the weighted vote share of the class the pixel finally got (after
    smoothing, so a pixel flipped by the filter reports its lower support), two decimals, 0.00 with one worker.
 4. Worker skill, EM-style over the batch: a worker's quality is the mean over images of their pixel accuracy
@@ -77,6 +79,16 @@ def mode_filter_3x3(label_map: np.ndarray) -> np.ndarray:
         best_count[better] = counts[better]
         best_label[better] = c
     return np.where(best_count > own_count, best_label, labels).astype(labels.dtype, copy=False)
+
+
+def _smooth_disputed(label: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """The mode filter's class where the workers disagree, the unanimous class everywhere else."""
+    disputed = np.zeros(label.shape, dtype=bool)
+    for mask in masks[1:]:
+        disputed |= mask != masks[0]
+    if not disputed.any():
+        return label
+    return np.where(disputed, mode_filter_3x3(label), label)
 
 
 def _box_sum_3x3(indicator: np.ndarray) -> np.ndarray:
@@ -158,7 +170,7 @@ class MaskConsolidator:
         for oid, (ws, masks) in objects.items():
             label = labels[oid]
             if self.smooth and label.size:
-                label = mode_filter_3x3(label)
+                label = _smooth_disputed(label, masks)
             wts = np.array([weight[w] for w in ws])
             agree = np.zeros(label.shape, dtype=np.float64)
             for m, wt in zip(masks, wts, strict=True):

@@ -162,3 +162,13 @@ def test_a_full_size_mask_from_five_workers() -> None:
     smooth_errors = int((smooth.label_map != truth).sum())
     assert 0 < raw_errors < 10_000 and smooth_errors < raw_errors / 10
     assert 0.8 < smooth.confidence < 0.95
+
+
+def test_smoothing_keeps_what_every_worker_painted_alike() -> None:
+    """The corners of a rectangle all workers (or the only worker) painted survive; the filter alone shaves them."""
+    rect = np.zeros((12, 16), dtype=np.uint8)
+    rect[3:8, 4:12] = 1
+    for masks in ((rect,), (rect, rect, rect)):
+        result = consolidate(*masks, smooth=True, max_rounds=0)
+        np.testing.assert_array_equal(result.label_map, rect)
+    assert int((mode_filter_3x3(rect) != rect).sum()) == 4

@@ -211,6 +211,12 @@ def test_spans_are_accepted_overlapping_and_deduplicated() -> None:
     assert normalize_answer(spec, {"entities": [span(end=999)]}, ENTITIES) == {"entities": [span(end=999)]}
 
 
+def test_spans_from_ground_truths_ner_template_whose_element_is_named_entities() -> None:
+    spec = spec_for("named-entity-recognition")
+    wrapped = {"entities": {"entities": [span("LOC", 21, 25)]}}
+    assert normalize_answer(spec, wrapped, ENTITIES, text=TEXT) == {"entities": [span("LOC", 21, 25)]}
+
+
 def test_offsets_count_characters_not_bytes() -> None:
     text = "Zürich 東京"
     assert normalize_answer(spec_for("named-entity-recognition"), {"entities": [span("LOC", 7, 9)]}, ENTITIES,

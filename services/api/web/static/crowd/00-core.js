@@ -227,6 +227,23 @@
     return backdrop;
   }
 
+  /** Inside the portal's sandboxed task frame, tell the portal the worker is active (at most every 5 s), so it
+   * keeps the lease alive while they work: the portal cannot watch events in a frame of another origin. */
+  function reportActivity() {
+    if (window.parent === window) return;
+    let last = 0;
+    const ping = () => {
+      const now = Date.now();
+      if (now - last < 5000) return;
+      last = now;
+      window.parent.postMessage({ type: "crowd-activity" }, "*");
+    };
+    for (const type of ["keydown", "pointerdown", "pointermove", "wheel", "input"]) {
+      document.addEventListener(type, ping, { passive: true, capture: true });
+    }
+  }
+  reportActivity();
+
   function define(tag, cls) {
     if (!customElements.get(tag)) customElements.define(tag, cls);
   }

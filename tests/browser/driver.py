@@ -1,0 +1,103 @@
+"""What the browser tests do over and over: make images and manifests, create jobs over REST, open a task in the
+portal's workspace, and read the output manifest back."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from shared.domain.gt_reader import PriorLabel, read_label
+
+TASK_FRAME = "iframe"
+
+
+def make_image(path: Path, size: tuple[int, int] = (200, 150), color: str = "#3a7bd5",
+               shape: tuple[int, int, int, int] | None = (50, 40, 120, 100)) -> str:
+    """A PNG with a filled rectangle on a light background; returns its file:// URI."""
+    image = Image.new("RGB", size, "#f4f4f4")
+    if shape:
+        ImageDraw.Draw(image).rectangle(shape, fill=color)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+    return path.resolve().as_uri()
+
+
+def write_manifest(path: Path, lines: list[dict[str, Any]]) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return path.resolve().as_uri()
+
+
+def create_job(live: Any, **spec: Any) -> dict[str, Any]:
+    body = {"workers_per_object": 1, "price_per_task_usd": "0.036", **spec}
+    r = live.api("POST", "/api/v1/jobs", json=body)
+    assert r.status_code == 201, r.text
+    job = r.json()
+    wait_ready(live, job["name"])
+    return job
+
+
+def wait_ready(live: Any, job: str, timeout: float = 30) -> None:
+    """Until the manifest is ingested and tasks are open."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        view = live.api("GET", f"/api/v1/jobs/{job}").json()
+        if view["status"] == "InProgress" and view["objects_by_state"].get("open", 0):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"job {job} never opened tasks: {view}")
+
+
+def open_task(page: Any, live: Any, job_id: int) -> Any:
+    """The workspace for one job, once its first task's element is on screen; returns the task frame."""
+    page.goto(f"{live.url}/portal/work?job={job_id}")
+    return next_task(page)
+
+
+def next_task(page: Any, element: str = "[name]") -> Any:
+    frame = page.frame_locator(TASK_FRAME)
+    frame.locator(element).first.wait_for(state="visible", timeout=15_000)
+    return frame
+
+
+def output_records(live: Any, job: str) -> list[dict[str, Any]]:
+    live.wait_job(job, timeout=90)
+    r = live.api("GET", f"/api/v1/jobs/{job}/output")
+    assert r.status_code == 200, r.text
+    return [json.loads(line) for line in r.text.splitlines() if line.strip()]
+
+
+def labels_of(records: list[dict[str, Any]], attribute: str) -> list[PriorLabel]:
+    found = [read_label(record, attribute) for record in records]
+    assert all(found), f"a line lacks {attribute}: {records}"
+    return found  # type: ignore[return-value]
+
+
+def image_point(page: Any, frame: Any, x: float, y: float, natural: tuple[int, int]) -> tuple[float, float]:
+    """Image pixel (x, y) → a page coordinate over the element's `.crowd-canvas`."""
+    box = frame.locator(".crowd-canvas").first.bounding_box()
+    assert box, "the drawing surface is not visible"
+    return box["x"] + x * box["width"] / natural[0], box["y"] + y * box["height"] / natural[1]
+
+
+def text_range_rect(frame: Any, selector: str, start: int, end: int) -> dict[str, float]:
+    """The page rectangle of characters [start, end) of the text under `selector` (walking its text nodes)."""
+    rect = frame.locator(selector).first.evaluate(
+        """(root, [start, end]) => {
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            let pos = 0, range = document.createRange(), startSet = false, node;
+            while ((node = walker.nextNode())) {
+                const len = node.data.length;
+                if (!startSet && start < pos + len) { range.setStart(node, start - pos); startSet = true; }
+                if (startSet && end <= pos + len) { range.setEnd(node, end - pos); break; }
+                pos += len;
+            }
+            const r = range.getBoundingClientRect();
+            return {x: r.left, y: r.top, width: r.width, height: r.height};
+        }""", [start, end])
+    offset = frame.locator(":root").bounding_box() or {"x": 0, "y": 0}
+    return {**rect, "x": rect["x"] + offset["x"], "y": rect["y"] + offset["y"]}
