@@ -4,6 +4,7 @@ portal's workspace, and read the output manifest back."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,12 @@ def wait_ready(live: Any, job: str, timeout: float = 30) -> None:
     raise AssertionError(f"job {job} never opened tasks: {view}")
 
 
+def sign_in(page: Any, invite_url: str) -> None:
+    """Open the invitation link and wait for the home page (the sign-in page itself is under /portal/ too)."""
+    page.goto(invite_url)
+    page.wait_for_url(re.compile(r"/portal/$"))
+
+
 def open_task(page: Any, live: Any, job_id: int) -> Any:
     """The workspace for one job, once its first task's element is on screen; returns the task frame."""
     page.goto(f"{live.url}/portal/work?job={job_id}")
@@ -60,8 +67,26 @@ def open_task(page: Any, live: Any, job_id: int) -> Any:
 
 def next_task(page: Any, element: str = "[name]") -> Any:
     frame = page.frame_locator(TASK_FRAME)
-    frame.locator(element).first.wait_for(state="visible", timeout=15_000)
+    try:
+        frame.locator(element).first.wait_for(state="visible", timeout=15_000)
+    except Exception as exc:
+        raise AssertionError(f"the task never showed: {_workspace_state(page, element)}") from exc
     return frame
+
+
+def _workspace_state(page: Any, element: str) -> str:
+    """What the workspace looked like when a task did not show, for the failure message."""
+    outer = page.evaluate("""() => {
+        const f = document.querySelector('iframe'); const r = f ? f.getBoundingClientRect() : null;
+        return {frame: f ? {hidden: f.hidden, w: r.width, h: r.height, srcdoc: (f.srcdoc || '').length} : null,
+                text: document.body.innerText.slice(0, 300)};
+    }""")
+    inner = [f.evaluate(f"""() => {{ const e = document.querySelector({element!r});
+        const r = e ? e.getBoundingClientRect() : null;
+        return {{url: location.href, ready: document.readyState, element: !!e, w: r && r.width, h: r && r.height,
+                 body: document.body ? document.body.innerHTML.length : -1,
+                 defined: !!customElements.get('crowd-form')}}; }}""") for f in page.frames[1:]]
+    return f"{outer} {inner}"
 
 
 def output_records(live: Any, job: str) -> list[dict[str, Any]]:
@@ -101,3 +126,21 @@ def text_range_rect(frame: Any, selector: str, start: int, end: int) -> dict[str
         }""", [start, end])
     offset = frame.locator(":root").bounding_box() or {"x": 0, "y": 0}
     return {**rect, "x": rect["x"] + offset["x"], "y": rect["y"] + offset["y"]}
+
+
+def select_text(page: Any, frame: Any, start: int, end: int, selector: str = "crowd-entity-annotation .crowd-ner-text"
+                ) -> None:
+    """Drag the mouse across characters [start, end) of an entity-annotation text, as a labeler selects words."""
+    rect = text_range_rect(frame, selector, start, end)
+    middle = rect["y"] + rect["height"] / 2
+    page.mouse.move(rect["x"] + 1, middle)
+    page.mouse.down()
+    page.mouse.move(rect["x"] + rect["width"] - 1, middle, steps=5)
+    page.mouse.up()
+
+
+def click_polygon(page: Any, frame: Any, corners: list[tuple[int, int]], size: tuple[int, int]) -> None:
+    """The segmentation tool's polygon: P, a click on each corner, and a click on the first one to close it."""
+    page.keyboard.press("p")
+    for x, y in [*corners, corners[0]]:
+        page.mouse.click(*image_point(page, frame, x, y, size))

@@ -459,7 +459,9 @@ def test_submit_can_be_cancelled_and_posts_to_parent(page: Any, live: Any, crowd
     inner = ("<!doctype html><html><head><script src='/crowd-html-elements.js'></script></head><body>"
              "<crowd-form><crowd-classifier name='c' categories=\"['A', 'B']\">"
              "<classification-target>Pick one</classification-target></crowd-classifier></crowd-form></body></html>")
-    body = ("<script>window.__messages = []; addEventListener('message', e => window.__messages.push(e.data));"
+    # Activity pings (the portal keeps the lease alive with them) are not answers: only submissions are kept.
+    body = ("<script>window.__messages = []; addEventListener('message', e => "
+            "e.data.type !== 'crowd-activity' && window.__messages.push(e.data));"
             "</script><iframe id='task' style='width:900px;height:500px' srcdoc=\"" + html.escape(inner) + "\">"
             "</iframe>")
     _open(page, live, crowd_page, body)

@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 
-from tests.browser.driver import create_job, image_point, make_image, open_task, text_range_rect, write_manifest
+from tests.browser.driver import (
+    click_polygon,
+    create_job,
+    image_point,
+    make_image,
+    open_task,
+    select_text,
+    sign_in,
+    write_manifest,
+)
 from tests.conftest import REFERENCE_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -55,18 +64,12 @@ def draw_box(page: Any, frame: Any) -> None:
 
 def fill_polygon(page: Any, frame: Any) -> None:
     frame.locator(".crowd-canvas").first.wait_for()
-    page.keyboard.press("p")
-    for x, y in [(10, 10), (40, 10), (40, 30), (10, 30), (10, 10)]:
-        page.mouse.click(*image_point(page, frame, x, y, SIZE))
+    click_polygon(page, frame, [(10, 10), (40, 10), (40, 30), (10, 30)], SIZE)
     page.keyboard.press("Enter")
 
 
 def tag_first_words(page: Any, frame: Any) -> None:
-    rect = text_range_rect(frame, "crowd-entity-annotation .crowd-ner-text", 0, len("Ada Lovelace"))
-    page.mouse.move(rect["x"] + 1, rect["y"] + rect["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(rect["x"] + rect["width"] - 1, rect["y"] + rect["height"] / 2, steps=5)
-    page.mouse.up()
+    select_text(page, frame, 0, len("Ada Lovelace"))
     page.keyboard.press("1")
     page.keyboard.press("Enter")
 
@@ -160,8 +163,7 @@ def test_a_ground_truth_template_renders_and_submits_its_answer_shape(
     stem = live.unique("gt")
     job = create_job(live, name=stem, task_type=case.task_type, labels=case.labels, workteam_id=crew["team"],
                      manifest_uri=_manifest(live, case, stem), ui_template=template, **case.extra)
-    page.goto(crew["invite"])
-    page.wait_for_url("**/portal/**")
+    sign_in(page, crew["invite"])
     frame = open_task(page, live, job["id"])
     shot(page, "rendered")
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/submit")) as submitted:

@@ -15,14 +15,18 @@ import pytest
 from PIL import Image
 
 from tests.browser.driver import (
+    click_polygon,
     create_job,
     image_point,
     labels_of,
     make_image,
     open_task,
     output_records,
-    text_range_rect,
+    select_text,
     write_manifest,
+)
+from tests.browser.driver import (
+    sign_in as sign_in_from,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,8 +43,7 @@ def crew(live: Any) -> dict[str, Any]:
 
 
 def sign_in(page: Any, crew: dict[str, Any], shot: Any) -> None:
-    page.goto(crew["invite"])
-    page.wait_for_url("**/portal/**")
+    sign_in_from(page, crew["invite"])
     page.get_by_text("Grace").first.wait_for(timeout=10_000)
     shot(page, "home")
 
@@ -129,10 +132,7 @@ def test_paint_a_mask(page: Any, live: Any, crew: dict[str, Any], shot: Any) -> 
     sign_in(page, crew, shot)
     frame = open_task(page, live, job["id"])
     frame.locator(".crowd-canvas").first.wait_for()
-    page.keyboard.press("p")  # the polygon tool
-    corners = [(10, 10), (40, 10), (40, 30), (10, 30), (10, 10)]  # back to the first vertex closes it
-    for x, y in corners:
-        page.mouse.click(*image_point(page, frame, x, y, SIZE))
+    click_polygon(page, frame, [(10, 10), (40, 10), (40, 30), (10, 30)], SIZE)
     shot(page, "mask-painted")
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/submit")) as submitted:
         page.keyboard.press("Enter")
@@ -160,11 +160,7 @@ def test_tag_an_entity(page: Any, live: Any, crew: dict[str, Any], shot: Any) ->
                      manifest_uri=write_manifest(live.inputs / "ner.manifest", [{"source": text}]))
     sign_in(page, crew, shot)
     frame = open_task(page, live, job["id"])
-    rect = text_range_rect(frame, "crowd-entity-annotation .crowd-ner-text", 0, len("Ada Lovelace"))
-    page.mouse.move(rect["x"] + 1, rect["y"] + rect["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(rect["x"] + rect["width"] - 1, rect["y"] + rect["height"] / 2, steps=5)
-    page.mouse.up()
+    select_text(page, frame, 0, len("Ada Lovelace"))
     page.keyboard.press("1")
     shot(page, "entity-tagged")
     page.keyboard.press("Enter")
@@ -244,3 +240,35 @@ def test_verify_with_a_comment_and_adjust_a_box(page: Any, live: Any, crew: dict
     [fixed] = labels_of(output_records(live, adjust["name"]), "boxes-fixed")
     assert fixed.adjustment_status == "adjusted"
     assert [b[1:] for b in fixed.boxes] == [(54, 40, 70, 60)]
+
+
+def test_adjust_a_prior_mask(page: Any, live: Any, crew: dict[str, Any], shot: Any) -> None:
+    """The prior mask is pre-drawn in the (sandboxed) task frame, which reads its pixels through a signed link,
+    and what the labeler adds is kept with it."""
+    colour = "#1f77b4"
+    prior = Image.new("RGB", SIZE, "#ffffff")
+    prior.paste(colour, (10, 10, 30, 20))  # 20 x 10 = 200 pixels
+    prior_path = live.inputs / "prior-mask.png"
+    prior.save(prior_path)
+    line = {"source-ref": make_image(live.inputs / "seg-prior.png", SIZE), "seg-ref": prior_path.resolve().as_uri(),
+            "seg-ref-metadata": {
+                "internal-color-map": {"0": {"class-name": "BACKGROUND", "hex-color": "#ffffff"},
+                                       "1": {"class-name": "block", "hex-color": colour}},
+                "type": "groundtruth/semantic-segmentation", "human-annotated": "yes",
+                "creation-date": "2026-11-01T10:11:12.123456", "job-name": "labeling-job/seg"}}
+    job = create_job(live, name=live.unique("seg-adjust"), task_type="adjustment-semantic-segmentation",
+                     label_attribute_name="seg2-ref", labels=["block"], prior_label_attribute_name="seg-ref",
+                     workteam_id=crew["team"], manifest_uri=write_manifest(live.inputs / "seg.manifest", [line]))
+    sign_in(page, crew, shot)
+    frame = open_task(page, live, job["id"])
+    frame.locator(".crowd-canvas").first.wait_for()
+    shot(page, "prior-mask")
+    click_polygon(page, frame, [(100, 100), (120, 100), (120, 110), (100, 110)], SIZE)  # 20 x 10 more
+    shot(page, "mask-extended")
+    page.keyboard.press("Enter")
+    page.get_by_text("No more tasks").wait_for(timeout=15_000)
+    [label] = labels_of(output_records(live, job["name"]), "seg2-ref")
+    assert label.adjustment_status == "adjusted"
+    block = next(c for _, (name, c) in label.color_map.items() if name == "block")
+    mask = Image.open(io.BytesIO(live.read_blob(label.mask_uri))).convert("RGB")
+    assert sum(1 for p in mask.getdata() if _hex(p) == block.lower()) == 200 + 200

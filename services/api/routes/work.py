@@ -103,12 +103,7 @@ def media(assignment_id: int) -> Any:
                              .where(Assignment.id == assignment_id))
     if not ref:
         raise NotFound("no media for this task", "assignment_id")
-    try:
-        data = d.blobs.read_bytes(ref)
-    except BlobNotFound:
-        raise NotFound("the task's file is missing from storage", "assignment_id") from None
-    kind = mimetypes.guess_type(ref)[0] or "application/octet-stream"
-    return Response(data, mimetype=kind, headers=SIGNED_MEDIA_HEADERS)
+    return _stored_file(ref, "the task's file is missing from storage", "assignment_id")
 
 
 @registry.route(bp, "/blob", "GET", "A stored file (an image, an example, a mask) through a short-lived signed link",
@@ -119,9 +114,14 @@ def blob() -> Any:
     if not ref or not exp.isdigit() or not check_blob_signature(
             d.settings.secret_key, ref, int(exp), sig, calendar.timegm(d.clock.now().timetuple())):
         raise Forbidden("this link is invalid or has expired", "sig")
+    return _stored_file(ref, "the file is missing from storage", "ref")
+
+
+def _stored_file(ref: str, missing: str, field: str) -> Response:
+    """The bytes behind a signed link, typed by the file's name."""
     try:
-        data = d.blobs.read_bytes(ref)
+        data = deps().blobs.read_bytes(ref)
     except BlobNotFound:
-        raise NotFound("the file is missing from storage", "ref") from None
+        raise NotFound(missing, field) from None
     kind = mimetypes.guess_type(ref)[0] or "application/octet-stream"
     return Response(data, mimetype=kind, headers=SIGNED_MEDIA_HEADERS)
