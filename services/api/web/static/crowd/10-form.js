@@ -52,19 +52,9 @@
   .crowd-instructions-body h3 { font-size: 15px; margin: 14px 0 6px; }
   `;
 
-  function injectStyle() {
-    Crowd.injectStyle();
-    if (document.getElementById("crowd-form-style")) return;
-    const style = el("style", { id: "crowd-form-style" });
-    style.textContent = CSS;
-    (document.head || document.documentElement).append(style);
-  }
+  const injectStyle = () => { Crowd.addStyle("crowd-form-style", CSS); };
 
-  /** Run `fn` once the element's children are parsed (custom elements connect before their children exist). */
-  function whenParsed(fn) {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn, { once: true });
-    else fn();
-  }
+  const whenParsed = Crowd.whenParsed;
 
   function isCrowdElement(node) {
     return node instanceof Crowd.Element;

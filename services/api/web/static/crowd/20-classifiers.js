@@ -49,18 +49,9 @@
     padding: 6px 8px; border: 1px solid #aab7b8; border-radius: 4px; resize: vertical; min-height: 64px; }
   `;
 
-  function injectStyle() {
-    Crowd.injectStyle();
-    if (document.getElementById("crowd-classifiers-style")) return;
-    const style = el("style", { id: "crowd-classifiers-style" });
-    style.textContent = CSS;
-    (document.head || document.documentElement).append(style);
-  }
+  const injectStyle = () => { Crowd.addStyle("crowd-classifiers-style", CSS); };
 
-  function whenParsed(fn) {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn, { once: true });
-    else fn();
-  }
+  const whenParsed = Crowd.whenParsed;
 
   function categoryText(c) {
     if (c && typeof c === "object") return String(c.label || c.text || c.name || "");

@@ -39,18 +39,9 @@
   .crowd-ner .crowd-ner-summary { font-size: 13px; color: #545b64; margin: 0; }
   `;
 
-  function injectStyle() {
-    Crowd.injectStyle();
-    if (document.getElementById("crowd-entities-style")) return;
-    const style = el("style", { id: "crowd-entities-style" });
-    style.textContent = CSS;
-    (document.head || document.documentElement).append(style);
-  }
+  const injectStyle = () => { Crowd.addStyle("crowd-entities-style", CSS); };
 
-  function whenParsed(fn) {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn, { once: true });
-    else fn();
-  }
+  const whenParsed = Crowd.whenParsed;
 
   function normalizeLabel(item) {
     if (item && typeof item === "object") {

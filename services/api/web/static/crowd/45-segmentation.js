@@ -69,15 +69,9 @@
   .crowd-seg .crowd-canvas.crowd-pixelated > img { image-rendering: pixelated; }
   `;
 
-  function injectStyle() {
-    C.injectStyle();
-    if (document.getElementById(STYLE_ID)) return;
-    const style = C.el("style", { id: STYLE_ID });
-    style.textContent = CSS;
-    (document.head || document.documentElement).append(style);
-  }
+  const injectStyle = () => C.addStyle(STYLE_ID, CSS);
 
-  const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+  const clamp = C.clamp;
   const ZOOM_STEP = 1.25;
   const SVG = "http://www.w3.org/2000/svg";
   const MAX_UNDO = 50;
@@ -128,69 +122,8 @@
     });
   }
 
-  /** Zoom and fit for a scroll container (`stage`) around a surface (`canvas`) showing a w×h image. */
-  class Zoom {
-    constructor(stage, canvas, onChange) {
-      this.stage = stage;
-      this.canvas = canvas;
-      this.onChange = onChange;
-      this.scale = 1;
-      this.fitting = true;
-      this.w = 0;
-      this.h = 0;
-      this.lastWidth = 0;
-      if (window.ResizeObserver) {
-        new ResizeObserver(() => {
-          const width = this.stage.clientWidth;
-          if (this.w && this.fitting && width && width !== this.lastWidth) this.fit();
-        }).observe(stage);
-      }
-    }
+  const Zoom = C.Zoom;
 
-    viewHeight() {
-      return Math.round(clamp(window.innerHeight * 0.72, 240, 760));
-    }
-
-    setImage(w, h) {
-      this.w = w;
-      this.h = h;
-      this.stage.style.maxHeight = this.viewHeight() + "px";
-      this.fit();
-    }
-
-    fit() {
-      this.fitting = true;
-      this.lastWidth = this.stage.clientWidth;
-      const availW = Math.max(100, (this.stage.clientWidth || 800) - 2);
-      const availH = this.viewHeight() - 2;
-      this.apply(Math.min(availW / this.w, availH / this.h, 8));
-    }
-
-    by(factor, ax, ay) {
-      if (!this.w) return;
-      const view = this.stage.getBoundingClientRect();
-      if (ax === undefined) {
-        ax = view.left + this.stage.clientWidth / 2;
-        ay = view.top + this.stage.clientHeight / 2;
-      }
-      const before = this.canvas.getBoundingClientRect();
-      const ix = (ax - before.left) / this.scale;
-      const iy = (ay - before.top) / this.scale;
-      this.fitting = false;
-      this.apply(clamp(this.scale * factor, 0.05, 32));
-      const after = this.canvas.getBoundingClientRect();
-      this.stage.scrollLeft += after.left + ix * this.scale - ax;
-      this.stage.scrollTop += after.top + iy * this.scale - ay;
-    }
-
-    apply(scale) {
-      this.scale = scale;
-      this.canvas.style.width = this.w * scale + "px";
-      this.canvas.style.height = this.h * scale + "px";
-      this.canvas.classList.toggle("crowd-pixelated", scale >= 3); // see the pixels you label
-      if (this.onChange) this.onChange(scale);
-    }
-  }
 
   class CrowdSemanticSegmentation extends C.Element {
     constructor() {
