@@ -242,12 +242,10 @@ def test_verify_with_a_comment_and_adjust_a_box(page: Any, live: Any, crew: dict
     assert [b[1:] for b in fixed.boxes] == [(54, 40, 70, 60)]
 
 
-def test_adjust_a_prior_mask(page: Any, live: Any, crew: dict[str, Any], shot: Any) -> None:
-    """The prior mask is pre-drawn in the (sandboxed) task frame, which reads its pixels through a signed link,
-    and what the labeler adds is kept with it."""
-    colour = "#1f77b4"
+def _prior_mask_manifest(live: Any, colour: str) -> str:
+    """One image whose prior segmentation job painted 20 x 10 = 200 pixels of `block`."""
     prior = Image.new("RGB", SIZE, "#ffffff")
-    prior.paste(colour, (10, 10, 30, 20))  # 20 x 10 = 200 pixels
+    prior.paste(colour, (10, 10, 30, 20))
     prior_path = live.inputs / "prior-mask.png"
     prior.save(prior_path)
     line = {"source-ref": make_image(live.inputs / "seg-prior.png", SIZE), "seg-ref": prior_path.resolve().as_uri(),
@@ -256,9 +254,15 @@ def test_adjust_a_prior_mask(page: Any, live: Any, crew: dict[str, Any], shot: A
                                        "1": {"class-name": "block", "hex-color": colour}},
                 "type": "groundtruth/semantic-segmentation", "human-annotated": "yes",
                 "creation-date": "2026-11-01T10:11:12.123456", "job-name": "labeling-job/seg"}}
+    return write_manifest(live.inputs / "seg.manifest", [line])
+
+
+def test_adjust_a_prior_mask(page: Any, live: Any, crew: dict[str, Any], shot: Any) -> None:
+    """The prior mask is pre-drawn in the (sandboxed) task frame, which reads its pixels through a signed link,
+    and what the labeler adds is kept with it."""
     job = create_job(live, name=live.unique("seg-adjust"), task_type="adjustment-semantic-segmentation",
                      label_attribute_name="seg2-ref", labels=["block"], prior_label_attribute_name="seg-ref",
-                     workteam_id=crew["team"], manifest_uri=write_manifest(live.inputs / "seg.manifest", [line]))
+                     workteam_id=crew["team"], manifest_uri=_prior_mask_manifest(live, "#1f77b4"))
     sign_in(page, crew, shot)
     frame = open_task(page, live, job["id"])
     frame.locator(".crowd-canvas").first.wait_for()
@@ -272,3 +276,33 @@ def test_adjust_a_prior_mask(page: Any, live: Any, crew: dict[str, Any], shot: A
     block = next(c for _, (name, c) in label.color_map.items() if name == "block")
     mask = Image.open(io.BytesIO(live.read_blob(label.mask_uri))).convert("RGB")
     assert sum(1 for p in mask.getdata() if _hex(p) == block.lower()) == 200 + 200
+
+
+def test_verify_a_prior_mask_and_tag_text_topics(page: Any, live: Any, crew: dict[str, Any], shot: Any) -> None:
+    """The two built-in types the other tests do not open in the portal: a mask verification (the prior mask
+    drawn over the image, approved with a key) and text multi-label (keys toggle)."""
+    verify = create_job(live, name=live.unique("seg-verify"), task_type="verification-semantic-segmentation",
+                        label_attribute_name="seg-verdict", labels=["correct", "wrong"],
+                        prior_label_attribute_name="seg-ref", workteam_id=crew["team"],
+                        manifest_uri=_prior_mask_manifest(live, "#ff7f0e"))
+    topics = create_job(live, name=live.unique("text-topics"), task_type="text-classification-multilabel",
+                        labels=["acting", "plot", "music"], workteam_id=crew["team"],
+                        manifest_uri=write_manifest(live.inputs / "topics.manifest",
+                                                    [{"source": "The plot drags but the acting is superb."}]))
+    sign_in(page, crew, shot)
+    frame = open_task(page, live, verify["id"])
+    frame.locator("crowd-image-classifier img").first.wait_for()
+    shot(page, "mask-verification")
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    page.get_by_text("No more tasks").wait_for(timeout=15_000)
+    open_task(page, live, topics["id"])
+    page.keyboard.press("1")
+    page.keyboard.press("2")
+    shot(page, "text-multi-label")
+    page.keyboard.press("Enter")
+    page.get_by_text("No more tasks").wait_for(timeout=15_000)
+    [verdict] = labels_of(output_records(live, verify["name"]), "seg-verdict")
+    assert verdict.class_name == "correct"
+    [tags] = labels_of(output_records(live, topics["name"]), topics["label_attribute_name"])
+    assert sorted(tags.class_map[i] for i in tags.class_indices) == ["acting", "plot"]
