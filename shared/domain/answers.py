@@ -129,8 +129,7 @@ def _multi(body: dict[str, Any], labels: LabelConfig, text: str | None,
     chosen = body.get("labels")
     if not isinstance(chosen, list):
         raise ValidationFailed("must be a list of the job's label categories", "answer.labels")
-    if not chosen:
-        raise ValidationFailed("pick at least one label", "answer.labels")
+    # An empty list is an answer: nothing applies (the element's exclusion category, "None of the above").
     picked: list[str] = []
     for i, label in enumerate(chosen):
         _check_category(label, labels, f"answer.labels[{i}]")

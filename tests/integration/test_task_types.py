@@ -81,6 +81,19 @@ def test_text_multi_label(any_world: World) -> None:
         _common_metadata(line["aspects-metadata"], "groundtruth/text-classification-multilabel")
 
 
+def test_none_of_the_above_is_an_empty_multi_label(any_world: World) -> None:
+    """The element's exclusion category answers no label; when most labelers chose it, so does the output."""
+    world = any_world
+    lines = [json.dumps({"source": "a plain sentence"})]
+    job_id = world.create(lines, task_type="text-classification-multilabel", label_attribute_name="aspects",
+                          labels=["food", "service", "price"], workers_per_object=3)
+    out = _run(world, job_id, lambda who, task: {"category": {"labels": ["food"] if who == 2 else []}})
+    assert out[0]["aspects"] == []
+    meta = out[0]["aspects-metadata"]
+    _common_metadata(meta, "groundtruth/text-classification-multilabel")
+    assert meta["class-map"] == {} and meta["confidence-map"] == {}
+
+
 def _box(label: str, left: float, top: float, width: float, height: float) -> dict[str, Any]:
     return {"label": label, "left": left, "top": top, "width": width, "height": height}
 

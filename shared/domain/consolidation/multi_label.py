@@ -6,9 +6,10 @@ it, exactly as single-label Dawid-Skene learns confusions. The result per object
 
 Choice rule (documented difference from Ground Truth): Ground Truth's documentation says its output lists the labels
 chosen by at least one worker. We list the labels whose posterior is >= 0.5 — a label one careless worker ticked
-against four who did not is dropped — and always at least one label: if none reaches 0.5, the single most probable
-label (ties to the smallest index). Confidence per chosen label = its posterior, two decimals, 0.00 when only one
-worker answered (Ground Truth's rule, as for single-label).
+against four who did not is dropped — and at least one label unless half or more of the workers ticked none
+("None of the above"): if none reaches 0.5, the single most probable label (ties to the smallest index).
+Confidence per chosen label = its posterior, two decimals, 0.00 when only one worker answered (Ground Truth's
+rule, as for single-label).
 """
 
 from __future__ import annotations
@@ -81,7 +82,11 @@ class MultiLabelConsolidator:
             proba[:, k] = model.proba_[:, 1] if model.proba_.size else 0.0
             models.append(model)
         chosen = proba >= self.threshold
-        none = ~chosen.any(axis=1)
+        # The most-probable fallback is for objects whose workers ticked labels but split over which; where most
+        # workers answered "none of these" (an empty set), the consolidated answer is empty too.
+        answered = np.bincount(obj, minlength=len(object_ids))
+        ticked_some = np.bincount(obj, weights=ticked.any(axis=1), minlength=len(object_ids))
+        none = ~chosen.any(axis=1) & (2 * ticked_some > answered)
         if none.any() and n_classes:
             chosen[np.flatnonzero(none), argmax_smallest(proba[none])] = True
         self.object_ids_ = list(object_ids)

@@ -56,7 +56,14 @@ def test_probabilities_are_per_label_presence() -> None:
 def test_an_empty_answer_votes_absent_for_every_label() -> None:
     model = vote().fit(answers([("o", "a", set()), ("o", "b", set()), ("o", "c", {1})]), 2)
     np.testing.assert_allclose(model.predict_proba()["o"], [0.0, 1 / 3])
-    assert model.predict() == {"o": (1,)}
+    # Two of three said "none of these": no fallback label.
+    assert model.predict() == {"o": ()}
+
+
+def test_the_fallback_label_needs_most_workers_to_have_ticked_something() -> None:
+    model = vote().fit(answers([("o", "a", {0}), ("o", "b", {1}), ("o", "c", set()),
+                                ("p", "a", {0}), ("p", "b", {1}), ("p", "c", set()), ("p", "d", set())]), 2)
+    assert model.predict() == {"o": (0,), "p": ()}
 
 
 def test_the_default_binary_model_learns_who_over_ticks() -> None:

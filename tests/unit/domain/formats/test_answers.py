@@ -70,10 +70,11 @@ def test_a_multilabel_answer_keeps_each_category_once(task_type: str) -> None:
     assert normalize_answer(spec, {spec.element: {"labels": ["dog", "cat", "dog"]}}, PETS) == {
         "labels": ["dog", "cat"]}
     assert normalize_answer(spec, {"labels": ["bird"]}, PETS) == {"labels": ["bird"]}
+    # "None of the above" (the element's exclusion category) answers no label at all.
+    assert normalize_answer(spec, {"animals": {"labels": []}}, PETS) == {"labels": []}
 
 
 @pytest.mark.parametrize(("answer", "field", "reason"), [
-    ({"labels": []}, "answer.labels", "at least one"),
     ({"labels": "cat"}, "answer.labels", "list"),
     ({"labels": ["cat", "horse"]}, "answer.labels[1]", "horse"),
     ({"labels": ["cat", None]}, "answer.labels[1]", "not one of"),
