@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import markupsafe
-from liquid import BoundTemplate, Environment, Markup, Token, TokenStream, is_undefined
+from liquid import BoundTemplate, Environment, FileSystemLoader, Markup, Token, TokenStream, is_undefined
 from liquid.exceptions import LiquidError
 from liquid.parser import get_parser
 
@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 CROWD_SCRIPT = "/crowd-html-elements.js"
 TEMPLATES = Path(__file__).resolve().parent / "task_templates"
+PARTIALS = TEMPLATES / "partials"
 MAX_TEMPLATE_CHARS = 128_000
 CACHE_SIZE = 256
 
@@ -135,7 +136,9 @@ def skip_autoescape(value: Any) -> Markup:
 
 
 def _environment() -> Environment:
-    env = _TaskEnvironment(autoescape=True, strict_filters=True)
+    # The loader serves only the built-in partials (the good/bad examples block every built-in template renders).
+    env = _TaskEnvironment(autoescape=True, strict_filters=True,
+                           loader=FileSystemLoader(PARTIALS, ext=".liquid", reject_symlinks=True))
     env.filters.update({"grant_read_access": grant_read_access, "to_json": to_json, "escape": escape,
                         "escape_once": escape_once, "skip_autoescape": skip_autoescape})
     return env

@@ -508,3 +508,14 @@ def test_an_image_example_reaches_the_page_as_a_signed_png(client: FlaskClient, 
     url = urlparse(page.one("img")["src"])
     data = client.get(f"{url.path}?{url.query}").data
     assert Image.open(io.BytesIO(data)).size == (5, 4)
+
+
+def test_a_template_can_render_the_built_in_partials_and_no_other_file() -> None:
+    from liquid.exceptions import TemplateNotFoundError
+
+    html = task_ui.ENV.from_string("{% render 'examples', examples: ex %}").render(
+        ex=[{"kind": "bad", "text": "a <dog>", "explanation": "not a cat"}])
+    assert "<negative-example>" in html and "a &lt;dog&gt;" in html
+    for source in ("{% render '../bounding-box' %}", "{% include '/etc/passwd' %}", "{% render '../../pages.py' %}"):
+        with pytest.raises(TemplateNotFoundError):
+            task_ui.ENV.from_string(source).render()
