@@ -71,6 +71,12 @@ def next_task(page: Any, element: str = "[name]") -> Any:
         frame.locator(element).first.wait_for(state="visible", timeout=15_000)
     except Exception as exc:
         raise AssertionError(f"the task never showed: {_workspace_state(page, element)}") from exc
+    # The workspace moves the keyboard focus into the frame once it has loaded; keys pressed before that would
+    # go to the workspace page instead of the task.
+    deadline = time.monotonic() + 10
+    while not frame.locator("html").evaluate("() => document.hasFocus()"):
+        assert time.monotonic() < deadline, "the task frame never received the keyboard focus"
+        time.sleep(0.05)
     return frame
 
 

@@ -317,9 +317,9 @@ def _drag(page: Any, needle: str, occurrence: int = 0) -> None:
     page.mouse.up()
 
 
-def _ner_page(page: Any, live: Any, crowd_page: Any, text: str = NER_TEXT) -> Any:
+def _ner_page(page: Any, live: Any, crowd_page: Any, text: str = NER_TEXT, labels: Any = None) -> Any:
     body = _template("ner/templates/named-entity-recognition.liquid.html", **{
-        "{{ task.input.labels | to_json | escape }}": html.escape(json.dumps(NER_LABELS)),
+        "{{ task.input.labels | to_json | escape }}": html.escape(json.dumps(NER_LABELS if labels is None else labels)),
         "{{ task.input.taskObject }}": html.escape(text)})
     _open(page, live, crowd_page, body)
     page.wait_for_selector("crowd-entity-annotation .crowd-ner-text")
@@ -403,6 +403,104 @@ def test_entity_annotation_initial_value(page: Any, live: Any, crowd_page: Any, 
         {"label": "Organization", "startOffset": 20, "endOffset": 34},
         {"label": "Organization", "startOffset": 38, "endOffset": 42}]}}]
 
+
+
+def _cursor(page: Any) -> dict[str, Any]:
+    """What the keyboard cursor shows: the cursor word, the keyboard selection and the answer so far."""
+    return page.evaluate("""() => ({
+        cursor: Array.from(document.querySelectorAll('.crowd-ner-cursor'), e => e.textContent).join(''),
+        selection: Array.from(document.querySelectorAll('.crowd-ner-kbsel'), e => e.textContent).join(''),
+        entities: document.querySelector('crowd-entity-annotation').value.entities,
+    })""")
+
+
+def test_entity_annotation_keyboard_only(page: Any, live: Any, crowd_page: Any, shot: Any) -> None:
+    text = "Ada Lovelace wrote the first program in London."
+    _ner_page(page, live, crowd_page, text, labels=["person", "place"])
+    hint = page.locator(".crowd-ner-hint").inner_text()
+    assert "← → move" in hint and "Shift+← → extend" in hint and "1–9 tag" in hint and "Del remove" in hint
+    assert _cursor(page) == {"cursor": "", "selection": "", "entities": []}  # no word until the first arrow
+
+    page.keyboard.press("ArrowRight")
+    assert _cursor(page)["cursor"] == "Ada"
+    page.keyboard.press("Shift+ArrowRight")
+    assert _cursor(page) == {"cursor": "Lovelace", "selection": "Ada Lovelace", "entities": []}
+    shot(page, "ner-keyboard-selection")
+    page.keyboard.press("1")
+    person = {"label": "person", "startOffset": 0, "endOffset": 12}
+    assert _cursor(page) == {"cursor": "Lovelace", "selection": "", "entities": [person]}
+
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+    assert _cursor(page)["cursor"] == "London."
+    page.keyboard.press("2")  # the trailing period is not part of the place
+    place = {"label": "place", "startOffset": 40, "endOffset": 46}
+    assert _cursor(page)["entities"] == [person, place]
+    marks = page.eval_on_selector_all("mark.crowd-entity", "ms => ms.map(m => m.textContent.slice(0, m.textContent"
+                                      ".length - m.querySelector('.crowd-entity-tag').textContent.length))")
+    assert marks == ["Ada Lovelace", "London"]
+    shot(page, "ner-keyboard-tagged")
+
+    page.keyboard.press("ArrowLeft")  # onto "in", which is not tagged: Delete there changes nothing
+    assert _cursor(page) == {"cursor": "in", "selection": "", "entities": [person, place]}
+    page.keyboard.press("Delete")
+    page.keyboard.press("Backspace")
+    assert _cursor(page) == {"cursor": "in", "selection": "", "entities": [person, place]}
+    assert page.evaluate("[scrollX, scrollY]") == [0, 0]
+    page.keyboard.press("Enter")
+    assert _submitted(page) == [{"entities": {"entities": [person, place]}}]
+
+
+def test_entity_annotation_keyboard_delete_and_guards(page: Any, live: Any, crowd_page: Any, shot: Any) -> None:
+    text = "Grace Hopper met (Alan Turing) in Bletchley Park, England."
+    body = ("<crowd-form><crowd-input name=\"note\" label=\"Note\"></crowd-input>"
+            "<crowd-entity-annotation name=\"ner\" labels='[\"person\", \"place\"]' text=\"" + html.escape(text) +
+            "\"></crowd-entity-annotation></crowd-form>"
+            "<div style=\"width: 2400px; height: 2400px\"></div>")  # arrow keys would scroll this page
+    _open(page, live, crowd_page, body)
+    page.wait_for_selector("crowd-entity-annotation .crowd-ner-text")
+    england = {"label": "place", "startOffset": 50, "endOffset": 57}
+    alan = {"label": "person", "startOffset": 18, "endOffset": 29}
+    page.keyboard.press("ArrowLeft")  # the first ← starts on the last word
+    assert _cursor(page)["cursor"] == "England."
+    page.keyboard.press("2")
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Shift+ArrowRight")
+    assert _cursor(page)["selection"] == "(Alan Turing)"
+    page.keyboard.press("1")  # the brackets around the name are trimmed
+    assert _cursor(page) == {"cursor": "Turing)", "selection": "", "entities": [alan, england]}
+    assert page.evaluate("[scrollX, scrollY]") == [0, 0]
+
+    # Delete removes the span under the cursor; with none there, Backspace does nothing
+    page.keyboard.press("Delete")
+    assert _cursor(page)["entities"] == [england]
+    page.keyboard.press("Backspace")
+    assert _cursor(page)["entities"] == [england]
+    page.keyboard.press("Shift+ArrowLeft")  # extends leftwards from the anchor
+    assert _cursor(page)["selection"] == "(Alan Turing)"
+    page.keyboard.press("1")
+    assert _cursor(page)["entities"] == [alan, england]
+
+    # a mouse selection wins over the keyboard cursor
+    _drag(page, "Bletchley Park")
+    page.keyboard.press("2")
+    bletchley = {"label": "place", "startOffset": 34, "endOffset": 48}
+    assert _cursor(page) == {"cursor": "(Alan", "selection": "", "entities": [alan, bletchley, england]}
+    shot(page, "ner-keyboard-cursor-and-mouse")
+    page.keyboard.press("Escape")  # clears the cursor
+    assert _cursor(page)["cursor"] == ""
+
+    # arrows and digits typed in a field are the field's
+    page.locator("crowd-input input").click()
+    page.keyboard.type("ab")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("1")
+    page.keyboard.press("ArrowRight")
+    assert _cursor(page) == {"cursor": "", "selection": "", "entities": [alan, bletchley, england]}
+    assert page.evaluate("[scrollX, scrollY]") == [0, 0]
+    page.keyboard.press("Enter")
+    assert _submitted(page) == [{"note": "a1b", "ner": {"entities": [alan, bletchley, england]}}]
 
 # ---------------------------------------------------------------- form elements
 

@@ -65,7 +65,8 @@ def _wait_task(page: Any, previous: str | None = None, timeout: float = 15) -> s
         target = frame.locator(".crowd-cls-text")
         if page.locator("#task-frame").is_visible() and target.count():
             text = target.first.inner_text().strip()
-            if text and text != previous:
+            # A new task counts once the workspace has moved the keyboard focus into its frame.
+            if text and text != previous and frame.locator("html").evaluate("() => document.hasFocus()"):
                 return text
         time.sleep(0.05)
     stage = page.locator(".gw-stage").inner_text()

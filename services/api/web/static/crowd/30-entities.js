@@ -3,6 +3,11 @@
  * The worker selects text with the mouse and presses 1..9 (or clicks a label) to tag it. Spans are kept as
  * offsets into the `text` attribute (UTF-16 code units, end exclusive), computed by walking the text nodes of
  * the rendered text, so repeated words and characters outside the BMP map to the right place.
+ *
+ * The keyboard alone works too (for workers who cannot or would rather not drag a mouse): a word cursor moves
+ * with ← →, Shift+← → extends a selection word by word from an anchor, 1..9 tag it (punctuation around the
+ * words trimmed, so "London." tags "London") and Delete removes the span under the cursor. A mouse selection,
+ * or a clicked highlight, wins over the cursor, so mixing the two never tags something the worker did not see.
  */
 (function () {
   "use strict";
@@ -37,11 +42,17 @@
     padding: 0 3px; font: 700 11px/16px system-ui, sans-serif; box-shadow: none; }
   .crowd-ner button.crowd-entity-remove:hover { background: rgba(0,0,0,.25); border-radius: 2px; }
   .crowd-ner .crowd-ner-summary { font-size: 13px; color: #545b64; margin: 0; }
+  .crowd-ner .crowd-ner-kbsel { background: rgba(0, 115, 187, .18); border-radius: 2px; }
+  .crowd-ner .crowd-ner-cursor { outline: 2px solid #0073bb; outline-offset: 1px; border-radius: 2px; }
   `;
 
   const injectStyle = () => { Crowd.addStyle("crowd-entities-style", CSS); };
 
   const whenParsed = Crowd.whenParsed;
+
+  // Punctuation trimmed from a keyboard selection's ends: "London." tags "London", "(Ada" tags "Ada".
+  const LEADING = new Set(["(", "[", '"', "'", "\u201c", "\u2018"]);
+  const TRAILING = new Set([".", ",", ";", ":", "!", "?", ")", "]", '"', "'", "\u201d", "\u2019"]);
 
   function normalizeLabel(item) {
     if (item && typeof item === "object") {
@@ -72,6 +83,8 @@
       this.textContent = "";
       this._spans = this._initialSpans();
       this._selectedSpan = -1;
+      this._cursor = -1; // the keyboard cursor: an index into _words, -1 before the first arrow key
+      this._anchor = -1; // where a Shift+arrow selection started; -1 when only the cursor word is selected
 
       const header = this.getAttribute("header");
       this._labelButtons = this.labels.map((label, i) => el("button", {
@@ -89,7 +102,8 @@
         el("div", { class: "crowd-ner-labels", role: "group", "aria-label": "Labels" }, this._labelButtons),
         el("p", { class: "crowd-ner-hint" },
           "Select words with the mouse, then press a number key or click a label. Click a highlight and press " +
-          "Delete (or its ✕) to remove it."),
+          "Delete (or its ✕) to remove it.", el("br"),
+          "Keyboard: ← → move · Shift+← → extend · 1–9 tag · Del remove · Esc clear."),
         this._textBox, this._summary);
       this._ui = el("div", { class: "crowd-layout crowd-ner" }, panel, main);
       this.append(this._ui);
@@ -113,6 +127,33 @@
       return spans.sort((a, b) => a.startOffset - b.startOffset);
     }
 
+    /** The words of `text` (runs of non-whitespace) as [start, end) offsets, the stops of the keyboard cursor. */
+    get _words() {
+      if (!this._wordList) {
+        this._wordList = Array.from(this.text.matchAll(/\S+/g), (m) => [m.index, m.index + m[0].length]);
+      }
+      return this._wordList;
+    }
+
+    /** The keyboard selection (anchor word to cursor word) as [start, end) in `text`, untrimmed; null when none. */
+    _keyboardRange() {
+      const words = this._words;
+      if (this._cursor < 0 || this._cursor >= words.length) return null;
+      const anchor = this._anchor >= 0 && this._anchor < words.length ? this._anchor : this._cursor;
+      return [words[Math.min(anchor, this._cursor)][0], words[Math.max(anchor, this._cursor)][1]];
+    }
+
+    /** The keyboard selection as the span it would tag: punctuation trimmed from its ends (kept if it is all). */
+    keyboardOffsets() {
+      const range = this._keyboardRange();
+      if (!range) return null;
+      const text = this.text;
+      let [start, end] = range;
+      while (start < end && LEADING.has(text[start])) start += 1;
+      while (end > start && TRAILING.has(text[end - 1])) end -= 1;
+      return start < end ? [start, end] : range;
+    }
+
     _labelIndex(label) {
       return this.labels.findIndex((l) => l.label === label);
     }
@@ -124,7 +165,7 @@
       box.replaceChildren();
       let at = 0;
       this._spans.forEach((span, i) => {
-        if (span.startOffset > at) box.append(document.createTextNode(text.slice(at, span.startOffset)));
+        if (span.startOffset > at) box.append(...this._pieces(at, span.startOffset));
         const index = this._labelIndex(span.label);
         const info = this.labels[index] || { short: span.label, full: span.label };
         const color = Crowd.colorFor(index >= 0 ? index : 9);
@@ -132,7 +173,7 @@
           style: { "--crowd-entity-color": color } });
         mark.style.setProperty("--crowd-entity-color", color);
         if (i === this._selectedSpan) mark.classList.add("selected");
-        mark.append(document.createTextNode(text.slice(span.startOffset, span.endOffset)));
+        mark.append(...this._pieces(span.startOffset, span.endOffset));
         const tag = el("span", { class: "crowd-entity-tag", "data-skip": "", contenteditable: "false" },
           info.short,
           el("button", { type: "button", class: "crowd-entity-remove", "aria-label": `Remove ${info.full}`,
@@ -143,9 +184,33 @@
         box.append(mark);
         at = span.endOffset;
       });
-      if (at < text.length) box.append(document.createTextNode(text.slice(at)));
+      if (at < text.length) box.append(...this._pieces(at, text.length));
       const n = this._spans.length;
       this._summary.textContent = n ? `${n} ${n === 1 ? "entity" : "entities"} tagged.` : "No entities tagged yet.";
+    }
+
+    /** text[start, end) as nodes: plain text, with the keyboard selection and the cursor word wrapped in spans
+     * that show them (their text nodes still count as text, so offsets and mouse selections are unchanged). */
+    _pieces(start, end) {
+      const text = this.text;
+      const selection = this._anchor >= 0 ? this._keyboardRange() : null;
+      const word = this._cursor >= 0 ? this._words[this._cursor] : null;
+      const cuts = new Set([start, end]);
+      for (const range of [selection, word]) {
+        if (!range) continue;
+        for (const cut of range) if (cut > start && cut < end) cuts.add(cut);
+      }
+      const sorted = Array.from(cuts).sort((a, b) => a - b);
+      const nodes = [];
+      for (let k = 0; k + 1 < sorted.length; k += 1) {
+        const [a, b] = [sorted[k], sorted[k + 1]];
+        const node = document.createTextNode(text.slice(a, b));
+        const inside = (range) => range && a >= range[0] && b <= range[1];
+        const classes = [inside(selection) ? "crowd-ner-kbsel" : "", inside(word) ? "crowd-ner-cursor" : ""]
+          .filter(Boolean);
+        nodes.push(classes.length ? el("span", { class: classes.join(" ") }, node) : node);
+      }
+      return nodes;
     }
 
     /** The text nodes that belong to `text`, in order (the tags' label and ✕ are skipped). */
@@ -196,18 +261,21 @@
       return start < end ? [start, end] : null;
     }
 
-    /** Tag the current selection with label `index` (or relabel the selected span when nothing is selected). */
+    /** Tag the current selection with label `index`: the mouse selection, else relabel the clicked span, else
+     * the keyboard selection (or the cursor word). */
     applyLabel(index) {
       const label = this.labels[index];
       if (!label) return false;
-      const offsets = this.selectionOffsets();
+      const mouse = this.selectionOffsets();
+      const offsets = mouse || (this._selectedSpan >= 0 ? null : this.keyboardOffsets());
       if (offsets) {
         const [start, end] = offsets;
         this._spans = this._spans.filter((s) => !(start < s.endOffset && s.startOffset < end));
         this._spans.push({ label: label.label, startOffset: start, endOffset: end });
         this._spans.sort((a, b) => a.startOffset - b.startOffset);
         this._selectedSpan = -1;
-        window.getSelection().removeAllRanges();
+        if (mouse) window.getSelection().removeAllRanges();
+        else this._anchor = -1; // the cursor stays on its word, ready for the next one
       } else if (this._selectedSpan >= 0) {
         this._spans[this._selectedSpan].label = label.label;
       } else {
@@ -242,6 +310,33 @@
       this._draw();
     }
 
+    /** ← → move the word cursor (Shift extends the keyboard selection from its anchor); the page does not scroll. */
+    _moveCursor(step, extend) {
+      const words = this._words;
+      if (!words.length) return false;
+      const from = this._cursor;
+      if (extend && this._anchor < 0) this._anchor = from >= 0 ? from : (step > 0 ? 0 : words.length - 1);
+      if (!extend) this._anchor = -1;
+      this._cursor = from < 0 ? (step > 0 ? 0 : words.length - 1) : Crowd.clamp(from + step, 0, words.length - 1);
+      this._selectedSpan = -1;
+      const selection = window.getSelection();
+      if (selection && selection.rangeCount && selection.getRangeAt(0).intersectsNode(this._textBox)) {
+        selection.removeAllRanges(); // the keyboard takes over from the mouse
+      }
+      this._draw();
+      const cursor = this._textBox.querySelector(".crowd-ner-cursor");
+      if (cursor && cursor.scrollIntoView) cursor.scrollIntoView({ block: "nearest", inline: "nearest" });
+      return true;
+    }
+
+    /** The indexes of the spans that overlap the cursor word (what Delete removes when no highlight is clicked). */
+    _spansUnderCursor() {
+      const word = this._cursor >= 0 ? this._words[this._cursor] : null;
+      if (!word) return [];
+      return this._spans.map((s, i) => (s.startOffset < word[1] && word[0] < s.endOffset ? i : -1))
+        .filter((i) => i >= 0);
+    }
+
     _onKey(event) {
       if (document.querySelector(".crowd-modal-backdrop")) return;
       if (event.key === "Enter") {
@@ -249,13 +344,35 @@
         Crowd.requestSubmit(this);
         return;
       }
-      if ((event.key === "Backspace" || event.key === "Delete") && this._selectedSpan >= 0) {
-        event.preventDefault();
-        this.removeSpan(this._selectedSpan);
+      const plain = !event.ctrlKey && !event.metaKey && !event.altKey;
+      if ((event.key === "ArrowRight" || event.key === "ArrowLeft") && plain) {
+        if (this._moveCursor(event.key === "ArrowRight" ? 1 : -1, event.shiftKey)) event.preventDefault();
         return;
       }
-      if (event.key === "Escape" && this._selectedSpan >= 0) {
-        this._selectedSpan = -1;
+      if (event.key === "Backspace" || event.key === "Delete") {
+        if (this._selectedSpan >= 0) {
+          event.preventDefault();
+          this.removeSpan(this._selectedSpan);
+          return;
+        }
+        const under = this.selectionOffsets() ? [] : this._spansUnderCursor();
+        if (under.length) {
+          event.preventDefault();
+          this._spans = this._spans.filter((_, i) => !under.includes(i));
+          this._anchor = -1;
+          this._changed();
+        }
+        return;
+      }
+      if (event.key === "Escape") {
+        if (this._selectedSpan >= 0 || this._anchor >= 0) {
+          this._selectedSpan = -1;
+          this._anchor = -1;
+        } else if (this._cursor >= 0) {
+          this._cursor = -1;
+        } else {
+          return;
+        }
         this._draw();
         return;
       }
