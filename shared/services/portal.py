@@ -170,11 +170,11 @@ def me(deps: Deps, labeler_id: int) -> dict[str, Any]:
     answers, pay and gold accuracy, with whether the job still offers them tasks."""
     with deps.sessions() as session:
         lab, wf, qual = _labeler_and_qualification(session, labeler_id)
-        total, paid = session.execute(select(func.coalesce(func.sum(LedgerEntry.amount_micros), 0), func.count())
-                                      .where(LedgerEntry.labeler_id == labeler_id)).one()
-        pay = {j: int(v or 0) for j, v in session.execute(
-            select(LedgerEntry.job_id, func.sum(LedgerEntry.amount_micros))
-            .where(LedgerEntry.labeler_id == labeler_id).group_by(LedgerEntry.job_id)).all()}
+        ledger = session.execute(
+            select(LedgerEntry.job_id, func.sum(LedgerEntry.amount_micros), func.count())
+            .where(LedgerEntry.labeler_id == labeler_id).group_by(LedgerEntry.job_id)).all()
+        pay = {j: int(v or 0) for j, v, _ in ledger}
+        total, paid = sum(pay.values()), sum(int(n) for _, _, n in ledger)  # the per-job rows add up to the totals
         answers = dict(session.execute(select(AnswerRow.job_id, func.count()).where(AnswerRow.labeler_id == labeler_id)
                                        .group_by(AnswerRow.job_id)).all())
         gold = {j: (int(n), float(m)) for j, n, m in session.execute(

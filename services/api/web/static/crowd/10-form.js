@@ -294,13 +294,25 @@
 
   let fieldCounter = 0;
 
-  /** A labelled single-line input; its answer is the text. */
-  class CrowdInput extends Crowd.Element {
+  /** A text field element: it renders its input once its children are parsed, and its answer is the text. */
+  class CrowdField extends Crowd.Element {
     connectedCallback() {
       injectStyle();
       whenParsed(() => this._render());
     }
 
+    get value() {
+      return this._input ? this._input.value : this.getAttribute("value") || "";
+    }
+
+    set value(v) {
+      if (this._input) this._input.value = v;
+      else this.setAttribute("value", v);
+    }
+  }
+
+  /** A labelled single-line input; its answer is the text. */
+  class CrowdInput extends CrowdField {
     _render() {
       if (this._input) return;
       fieldCounter += 1;
@@ -318,15 +330,6 @@
       if (this.hasAttribute("auto-focus")) this._input.focus();
     }
 
-    get value() {
-      return this._input ? this._input.value : this.getAttribute("value") || "";
-    }
-
-    set value(v) {
-      if (this._input) this._input.value = v;
-      else this.setAttribute("value", v);
-    }
-
     validate() {
       if (!this._input) return null;
       const label = this.getAttribute("label") || this.name;
@@ -339,12 +342,7 @@
   }
 
   /** A labelled multi-line text field; its answer is the text. */
-  class CrowdTextArea extends Crowd.Element {
-    connectedCallback() {
-      injectStyle();
-      whenParsed(() => this._render());
-    }
-
+  class CrowdTextArea extends CrowdField {
     _render() {
       if (this._input) return;
       fieldCounter += 1;
@@ -369,15 +367,6 @@
         this.append(counter);
       }
       if (this.hasAttribute("auto-focus")) this._input.focus();
-    }
-
-    get value() {
-      return this._input ? this._input.value : this.getAttribute("value") || "";
-    }
-
-    set value(v) {
-      if (this._input) this._input.value = v;
-      else this.setAttribute("value", v);
     }
 
     validate() {
