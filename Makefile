@@ -38,7 +38,7 @@ test-unit: $(TRAINER_STAMP)
 	$(PY) -m pytest tests/unit tests/test_architecture.py
 
 test-integration: $(TRAINER_STAMP)
-	$(PY) -m pytest tests/integration tests/e2e tests/crash
+	$(PY) -m pytest tests/integration tests/e2e tests/crash tests/dropin
 
 bench: $(TRAINER_STAMP)
 	$(PY) bench/ingest.py --workers 2

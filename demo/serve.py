@@ -74,6 +74,10 @@ def main() -> int:
         print(f"Groundwork is running on {base} (logs in {logs})")
         print(f"  requester console: {base}/console/signin   API key: {key}")
         print(f"  worker portal:     {invite}")
+        pair = api.post("/api/v1/access-keys", {})
+        print(f"  boto3 (SageMaker API): AWS_ENDPOINT_URL_SAGEMAKER={base} "
+              f"AWS_ENDPOINT_URL_SAGEMAKER_A2I_RUNTIME={base} AWS_DEFAULT_REGION={pair['region']} "
+              f"AWS_ACCESS_KEY_ID={pair['access_key_id']} AWS_SECRET_ACCESS_KEY={pair['secret_access_key']}")
         print("Ctrl+C stops it.")
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
         return 0

@@ -45,5 +45,26 @@ def create_key(requester: str, key_name: str) -> None:
     click.echo(issued.token)
 
 
+@keys.command("create-aws")
+@click.option("--requester", default="default", show_default=True, help="requester (account) name")
+def create_aws_pair(requester: str) -> None:
+    """Create an AWS-style access key pair for boto3 (the SageMaker front door) and print it once as
+    AWS_ACCESS_KEY_ID=... and AWS_SECRET_ACCESS_KEY=... lines; the secret is stored encrypted."""
+    from shared.clock import SystemClock
+    from shared.persistence.engine import make_engine, make_session_factory
+    from shared.services.access_keys import create_pair
+    from shared.services.accounts import ensure_requester
+
+    settings = from_env()
+    engine = make_engine(settings.effective_database_url)
+    with make_session_factory(engine).begin() as session:
+        requester_id = ensure_requester(session, SystemClock(), requester)
+        pair = create_pair(session, SystemClock(), settings.secret_key, requester_id)
+    engine.dispose()
+    click.echo(f"AWS_ACCESS_KEY_ID={pair.access_key_id}")
+    click.echo(f"AWS_SECRET_ACCESS_KEY={pair.secret_access_key}")
+    click.echo(f"AWS_DEFAULT_REGION={settings.aws_region}")
+
+
 if __name__ == "__main__":
     main()

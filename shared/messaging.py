@@ -11,7 +11,10 @@ from typing import Any, Protocol
 
 from celery import Celery
 
+from shared import filesystem_broker
 from shared.config import Settings
+
+filesystem_broker.install()
 
 
 class QueueNames:
@@ -61,6 +64,10 @@ def broker_options(settings: Settings) -> dict[str, Any]:
             "processed_folder": str(folder / "processed"),
             "control_folder": str(folder / "control"),  # else kombu writes ./control in the working directory
             "store_processed": False,
+            # Celery polls a filesystem queue on a timer and takes one message per poll: kombu's default of one
+            # second caps the embedded broker at about one task a second per queue, and a backlog (sweep
+            # re-drives) then grows faster than it drains. A tenth of a second lists a folder ten times a second.
+            "polling_interval": 0.1,
         }
     if url.startswith(("redis://", "rediss://")):
         # A killed worker's unacked message comes back after this long (the sweep re-drives sooner).

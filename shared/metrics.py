@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, start_http_server
@@ -29,21 +30,72 @@ REQUEST_SECONDS = Histogram(
 )
 
 
-class DatabaseCollector:
-    """Gauges read from the database at scrape time: objects by state and jobs by status."""
+@dataclass(frozen=True)
+class DatabaseCounts:
+    """What the database says at scrape time (shared/services/queries.py reads it)."""
 
-    def __init__(self, read_counts: Callable[[], tuple[Iterable[tuple[str, str, int]], Iterable[tuple[str, int]]]]):
+    objects: Iterable[tuple[str, str, int]]  # (job, state, count)
+    jobs: Iterable[tuple[str, int]]  # (status, count)
+    machine_labeled: Iterable[tuple[str, int]] = ()  # (job, objects labeled by the trainer's model)
+    tasks: Iterable[tuple[str, str, int]] = ()  # (workteam, event, count)
+    time_spent: Iterable[tuple[str, float]] = ()  # (workteam, seconds between accept and submit, summed)
+
+
+# Ground Truth's CloudWatch names (doc §3.12) as Prometheus metrics: per job, and per workteam for task events.
+_TASK_EVENTS = {"leased": "accepted", "declined": "declined", "expired": "returned", "submitted": "submitted"}
+
+
+class DatabaseCollector:
+    """Gauges read from the database at scrape time: objects by state and jobs by status, and the same facts under
+    Ground Truth's CloudWatch metric names (`gt_*`), so a dashboard built for Ground Truth maps one to one."""
+
+    def __init__(self, read_counts: Callable[[], DatabaseCounts]):
         self.read_counts = read_counts
 
     def collect(self) -> Iterable[Any]:
-        objects, jobs = self.read_counts()
+        counts = self.read_counts()
         by_state = GaugeMetricFamily("groundwork_objects", "Data objects by job and state", labels=["job", "state"])
-        for job, state, count in objects:
+        per_job: dict[str, dict[str, int]] = {}
+        for job, state, count in counts.objects:
             by_state.add_metric([job, state], count)
+            per_job.setdefault(job, {})[state] = count
         by_status = GaugeMetricFamily("groundwork_jobs", "Labeling jobs by status", labels=["status"])
-        for status, count in jobs:
+        gt_jobs = GaugeMetricFamily("gt_jobs_total", "Labeling jobs by status (JobsSucceeded, JobsFailed, "
+                                    "JobsStopped, ...)", labels=["status"])
+        for status, count in counts.jobs:
             by_status.add_metric([status], count)
-        return [by_state, by_status]
+            gt_jobs.add_metric([status], count)
+        return [by_state, by_status, gt_jobs, *self._per_job(per_job, dict(counts.machine_labeled)),
+                *self._per_team(counts)]
+
+    @staticmethod
+    def _per_job(per_job: dict[str, dict[str, int]], machine: dict[str, int]) -> list[Any]:
+        auto = GaugeMetricFamily("gt_dataset_objects_auto_annotated", "DatasetObjectsAutoAnnotated", labels=["job"])
+        human = GaugeMetricFamily("gt_dataset_objects_human_annotated", "DatasetObjectsHumanAnnotated",
+                                  labels=["job"])
+        failed = GaugeMetricFamily("gt_dataset_objects_labeling_failed", "DatasetObjectsLabelingFailed",
+                                   labels=["job"])
+        total = GaugeMetricFamily("gt_total_dataset_objects_labeled", "TotalDatasetObjectsLabeled", labels=["job"])
+        for job, states in per_job.items():
+            labeled = states.get("labeled", 0)
+            auto.add_metric([job], machine.get(job, 0))
+            human.add_metric([job], labeled - machine.get(job, 0))
+            failed.add_metric([job], states.get("failed", 0))
+            total.add_metric([job], labeled)
+        return [auto, human, failed, total]
+
+    @staticmethod
+    def _per_team(counts: DatabaseCounts) -> list[Any]:
+        tasks = GaugeMetricFamily("gt_tasks_total", "Tasks by event (TasksAccepted, TasksDeclined, TasksReturned, "
+                                  "TasksSubmitted) and workteam", labels=["event", "workteam"])
+        for team, state, count in counts.tasks:
+            if state in _TASK_EVENTS:
+                tasks.add_metric([_TASK_EVENTS[state], team], count)
+        spent = GaugeMetricFamily("gt_task_time_seconds_total", "TimeSpent: seconds from accepting a task to "
+                                  "submitting it, summed per workteam", labels=["workteam"])
+        for team, seconds in counts.time_spent:
+            spent.add_metric([team], seconds)
+        return [tasks, spent]
 
 
 class _ThisProcess:

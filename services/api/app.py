@@ -9,7 +9,22 @@ from flask import Flask, g, request
 from werkzeug.routing import IntegerConverter, Map
 
 from services.api.errors import register_error_handlers
-from services.api.routes import human_review, jobs, portal_api, system, task_ui, work, workforces
+from services.api.routes import (
+    access_keys,
+    human_review,
+    jobs,
+    lambda_functions,
+    portal_api,
+    system,
+    task_ui,
+    work,
+    workforces,
+)
+from services.api.sagemaker import a2i_runtime, json_protocol
+from services.api.sagemaker import flow_definitions as _flow_definitions  # noqa: F401 - registers operations
+from services.api.sagemaker import human_task_uis as _human_task_uis  # noqa: F401 - registers operations
+from services.api.sagemaker import labeling_jobs as _labeling_jobs  # noqa: F401 - registers operations
+from services.api.sagemaker import workforces as _sm_workforces  # noqa: F401 - registers operations
 from services.api.web import pages
 from shared import metrics
 from shared.bootstrap import Deps, build_deps
@@ -33,7 +48,9 @@ def create_app(settings: Settings | None = None, deps: Deps | None = None) -> Fl
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["groundwork"] = deps or build_deps(settings)
     app.url_map.converters["int"] = IdConverter
-    for module in (jobs, work, workforces, human_review, portal_api, task_ui, system, pages):
+    for module in (jobs, work, workforces, human_review, portal_api, task_ui, access_keys, lambda_functions,
+                   system, pages,
+                   json_protocol, a2i_runtime):
         app.register_blueprint(module.bp)
     register_error_handlers(app)
 

@@ -58,6 +58,19 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class AccessKey(Base):
+    """A requester's AWS-style access key pair for the SageMaker front door. SigV4 needs the secret itself to check
+    an HMAC, so it is stored encrypted with the server's key (GW_SECRET_KEY), never in plain text."""
+
+    __tablename__ = "access_key"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("requester.id"), index=True)
+    access_key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_ciphertext: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class Workforce(Base):
     __tablename__ = "workforce"
     __table_args__ = (UniqueConstraint("requester_id", "name_key"),)
@@ -72,6 +85,11 @@ class Workforce(Base):
     vendor_key_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     # A public workforce's qualification: gold items a new labeler must answer well before paid tasks.
     qualification_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The SageMaker front door: the CreateWorkforce request as given (echoed by DescribeWorkforce), the last
+    # update, and deletion (a deleted workforce keeps its row for its labelers' history; its name is freed).
+    sagemaker_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Workteam(Base):
@@ -84,6 +102,11 @@ class Workteam(Base):
     name_key: Mapped[str] = mapped_column(String(63))
     description: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The SageMaker front door: CreateWorkteam's member definitions, notification and access settings and tags;
+    # a deleted team keeps its row (its jobs' history points at it) and frees its name.
+    sagemaker_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Labeler(Base):
@@ -136,6 +159,9 @@ class Job(Base):
     # A custom Liquid task template (NULL: the task type's built-in one) and the instructions' examples.
     ui_template: Mapped[str | None] = mapped_column(Text, nullable=True)
     examples_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A job created through the SageMaker front door: the CreateLabelingJob request as given (DescribeLabelingJob
+    # echoes it) and its JobReferenceCode.
+    sagemaker_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     # A flow definition's job (real-time human review): it takes objects as human loops arrive and never
     # completes on its own; only deleting the flow stops it.
     standing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -378,6 +404,38 @@ class FlowDefinition(Base):
     activation_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # NULL: every loop goes to people
     output_path: Mapped[str] = mapped_column(Text)
     ui_template: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The SageMaker front door: the CreateFlowDefinition request as given (DescribeFlowDefinition echoes it).
+    sagemaker_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class HumanTaskUi(Base):
+    """A worker task template stored under a name (SageMaker's CreateHumanTaskUi): labeling jobs and flow
+    definitions name it by ARN instead of carrying the template."""
+
+    __tablename__ = "human_task_ui"
+    __table_args__ = (UniqueConstraint("requester_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("requester.id"))
+    name: Mapped[str] = mapped_column(String(63))
+    content: Mapped[str] = mapped_column(Text)
+    tags_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LambdaFunction(Base):
+    """A requester's stand-in for an AWS Lambda function: a job that names
+    `arn:aws:lambda:<region>:<account>:function:<name>` as its pre-annotation or consolidation Lambda runs this
+    hook (python:<module>:<function> or an http(s) URL) with Ground Truth's event."""
+
+    __tablename__ = "lambda_function"
+    __table_args__ = (UniqueConstraint("requester_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("requester.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    hook: Mapped[str] = mapped_column(Text)
+    # The task type the function's jobs label, for custom jobs whose template alone does not say.
+    task_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

@@ -14,8 +14,14 @@ from shared.domain.errors import Conflict, Forbidden, NotFound, Unauthorized, Va
 from shared.domain.money import micros_to_usd
 from shared.domain.naming import check_job_name
 from shared.domain.pricing import WorkforceKind
-from shared.persistence.tables import ApiKey, Labeler, Requester, Workforce, Workteam, WorkteamMember
+from shared.domain.states import TERMINAL_JOB_STATES
+from shared.persistence.tables import ApiKey, Job, Labeler, Requester, Workforce, Workteam, WorkteamMember
 from shared.services.tokens import LABELER_PREFIX, REQUESTER_PREFIX, VENDOR_PREFIX, digest, new_token
+
+# The public crowd's workforce and team: shown under this name, keyed so no user-chosen name (letters, digits,
+# hyphens) can collide with them.
+PUBLIC_CROWD_NAME = "public-crowd"
+PUBLIC_CROWD_KEY = "~public-crowd"
 
 
 @dataclass(frozen=True)
@@ -25,18 +31,23 @@ class IssuedKey:
     token: str
 
 
-def create_api_key(session: Session, clock: Clock, requester_name: str, key_name: str = "default") -> IssuedKey:
-    """Create the requester if new, then a key for it; the token is returned once and never stored."""
-    now = clock.now()
+def ensure_requester(session: Session, clock: Clock, requester_name: str) -> int:
+    """The requester's id, creating the requester if new."""
     requester = session.scalar(select(Requester).where(Requester.name == requester_name))
     if requester is None:
-        requester = Requester(name=requester_name, created_at=now)
+        requester = Requester(name=requester_name, created_at=clock.now())
         session.add(requester)
         session.flush()
+    return requester.id
+
+
+def create_api_key(session: Session, clock: Clock, requester_name: str, key_name: str = "default") -> IssuedKey:
+    """Create the requester if new, then a key for it; the token is returned once and never stored."""
+    requester_id = ensure_requester(session, clock, requester_name)
     token = new_token(REQUESTER_PREFIX)
-    session.add(ApiKey(requester_id=requester.id, digest=digest(token), name=key_name, created_at=now))
+    session.add(ApiKey(requester_id=requester_id, digest=digest(token), name=key_name, created_at=clock.now()))
     session.flush()
-    return IssuedKey(requester.id, requester.name, token)
+    return IssuedKey(requester_id, requester_name, token)
 
 
 def requester_for_token(session: Session, token: str) -> int | None:
@@ -74,8 +85,9 @@ def create_workforce(
 
 
 def get_workforce(session: Session, requester_id: int, workforce_id: int, field: str = "workforce_id") -> Workforce:
+    """The requester's workforce; a deleted one is gone (no new team, labeler or job can use it)."""
     wf = session.get(Workforce, workforce_id)
-    if wf is None or wf.requester_id != requester_id:
+    if wf is None or wf.requester_id != requester_id or wf.deleted_at is not None:
         raise NotFound(f"no workforce {workforce_id}", field)
     return wf
 
@@ -96,9 +108,90 @@ def create_workteam(
 
 
 def get_workteam(session: Session, requester_id: int, workteam_id: int, field: str = "workteam_id") -> Workteam:
+    """The requester's workteam; a deleted one is gone (no new job can use it)."""
     team = session.get(Workteam, workteam_id)
-    if team is None or team.requester_id != requester_id:
+    if team is None or team.requester_id != requester_id or team.deleted_at is not None:
         raise NotFound(f"no workteam {workteam_id}", field)
+    return team
+
+
+def find_workforce(session: Session, requester_id: int, name: str) -> Workforce | None:
+    """The requester's live workforce of this name (names ignore case)."""
+    return session.scalar(select(Workforce).where(Workforce.requester_id == requester_id,
+                                                  Workforce.name_key == name.lower(), Workforce.deleted_at.is_(None)))
+
+
+def find_workteam(session: Session, requester_id: int, name: str) -> Workteam | None:
+    """The requester's live workteam of this name (names ignore case)."""
+    return session.scalar(select(Workteam).where(Workteam.requester_id == requester_id,
+                                                 Workteam.name_key == name.lower(), Workteam.deleted_at.is_(None)))
+
+
+def live_workforces(session: Session, requester_id: int) -> list[Workforce]:
+    return list(session.scalars(select(Workforce).where(Workforce.requester_id == requester_id,
+                                                        Workforce.deleted_at.is_(None)).order_by(Workforce.id)))
+
+
+def live_workteams(session: Session, requester_id: int, workforce_id: int | None = None) -> list[Workteam]:
+    query = select(Workteam).where(Workteam.requester_id == requester_id, Workteam.deleted_at.is_(None))
+    if workforce_id is not None:
+        query = query.where(Workteam.workforce_id == workforce_id)
+    return list(session.scalars(query.order_by(Workteam.id)))
+
+
+def _free_name(row: Workforce | Workteam) -> None:
+    """A deleted row keeps its name for history but gives up its key, so the name can be used again."""
+    row.name_key = f"~deleted-{row.id}"
+
+
+def delete_workteam(session: Session, clock: Clock, team: Workteam) -> None:
+    """Delete a team that no running job uses; the row stays (ended jobs still point at it) and its name is freed.
+    Its labelers keep their accounts (they may belong to other teams of the workforce)."""
+    busy = session.scalar(select(Job.name).where(Job.workteam_id == team.id,
+                                                 Job.status.not_in(TERMINAL_JOB_STATES)).limit(1))
+    if busy is not None:
+        raise Conflict(f"workteam '{team.name}' is in use by job '{busy}', which has not ended", "name")
+    team.deleted_at = team.updated_at = clock.now()
+    _free_name(team)
+    session.flush()
+
+
+def delete_workforce(session: Session, clock: Clock, wf: Workforce) -> None:
+    """Delete a workforce with no live team; the row stays for its labelers' history and its name is freed."""
+    teams = live_workteams(session, wf.requester_id, wf.id)
+    if teams:
+        raise Conflict(f"workforce '{wf.name}' still has {len(teams)} workteam(s), e.g. '{teams[0].name}'; "
+                       "delete them first", "name")
+    wf.deleted_at = wf.updated_at = clock.now()
+    _free_name(wf)
+    session.flush()
+
+
+def public_crowd_team(session: Session, clock: Clock, requester_id: int) -> Workteam:
+    """The requester's stand-in for Ground Truth's public crowd (`.../workteam/public-crowd/default`): a public
+    workforce with one team, made on first use. Both carry a key no user name can take, so they never clash with
+    the requester's own names; labelers join through the workforce's sign-up link."""
+    team = session.scalar(select(Workteam).where(Workteam.requester_id == requester_id,
+                                                 Workteam.name_key == PUBLIC_CROWD_KEY))
+    if team is not None:
+        return team
+    now = clock.now()
+    try:
+        with session.begin_nested():
+            wf = Workforce(requester_id=requester_id, name=PUBLIC_CROWD_NAME, name_key=PUBLIC_CROWD_KEY,
+                           kind=WorkforceKind.PUBLIC, created_at=now)
+            session.add(wf)
+            session.flush()
+            team = Workteam(requester_id=requester_id, workforce_id=wf.id, name=PUBLIC_CROWD_NAME,
+                            name_key=PUBLIC_CROWD_KEY, description="The public crowd (Ground Truth's Mechanical Turk)",
+                            created_at=now)
+            session.add(team)
+            session.flush()
+    except IntegrityError:  # another request made them first
+        team = session.scalar(select(Workteam).where(Workteam.requester_id == requester_id,
+                                                     Workteam.name_key == PUBLIC_CROWD_KEY))
+        if team is None:
+            raise
     return team
 
 
@@ -119,7 +212,7 @@ def create_labeler(
     session.flush()
     for i, team_id in enumerate(dict.fromkeys(workteam_ids)):
         team = session.get(Workteam, team_id)
-        if team is None or team.workforce_id != workforce_id:
+        if team is None or team.workforce_id != workforce_id or team.deleted_at is not None:
             raise ValidationFailed(f"workteam {team_id} is not a team of this workforce", f"workteam_ids[{i}]")
         session.add(WorkteamMember(workteam_id=team_id, labeler_id=labeler.id))
     session.flush()
@@ -165,14 +258,15 @@ def vendor_signin(session: Session, clock: Clock, vendor_key: str, name: str,
     wf = None
     if vendor_key.startswith(VENDOR_PREFIX):
         wf = session.scalar(select(Workforce).where(Workforce.vendor_key_digest == digest(vendor_key),
-                                                    Workforce.kind == WorkforceKind.VENDOR))
+                                                    Workforce.kind == WorkforceKind.VENDOR,
+                                                    Workforce.deleted_at.is_(None)))
     if wf is None:
         raise Unauthorized("unknown or revoked vendor key", "vendor_key")
     lab = session.scalar(select(Labeler).where(Labeler.workforce_id == wf.id,
                                                func.lower(Labeler.email) == email.lower())
                          .order_by(Labeler.id).limit(1))
     if lab is None:
-        teams = list(session.scalars(select(Workteam.id).where(Workteam.workforce_id == wf.id).order_by(Workteam.id)))
+        teams = [t.id for t in live_workteams(session, wf.requester_id, wf.id)]
         lab, token = create_labeler(session, clock, wf.id, name, email, teams, vouched=True)
         return lab, teams, token, True
     if not lab.active:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from shared import metrics
 from shared.bootstrap import Deps
+from shared.domain import arns
 from shared.domain import hooks as hooks_domain
 from shared.domain.hooks import HookError
 from shared.domain.output import JobLayout
@@ -111,11 +112,13 @@ def _through_hook(deps: Deps, job: Job, facts: JobFacts, inputs: list[ObjectInpu
     objects = [(str(o.line_no), json.loads(o.raw),
                 [(f"{labeler:016x}", json.dumps({facts.spec.element: content}, ensure_ascii=False))
                  for labeler, content in o.answers]) for o in inputs]
+    account = arns.requester_account(deps.settings.aws_account, job.requester_id)
+    given = json.loads(job.sagemaker_json) if job.sagemaker_json else {}
+    job_arn = hooks_domain.labeling_job_arn(deps.settings.aws_region, account, job.name)
     answered = hooks.run_consolidation(
-        deps.blobs, layout.root, ref, job_arn=hooks_domain.labeling_job_arn(
-            deps.settings.aws_region, deps.settings.aws_account, job.name),
+        deps.blobs, layout.root, ref, job_arn=job_arn,
         label_attribute=job.label_attribute, label_categories=list(facts.labels.labels),
-        role_arn=f"arn:aws:iam::{deps.settings.aws_account}:role/groundwork", objects=objects, moment=now,
+        role_arn=given.get("RoleArn") or f"arn:aws:iam::{account}:role/groundwork", objects=objects, moment=now,
         timeout_s=deps.settings.hook_timeout_s, allowed_modules=deps.settings.hook_modules)
     results: dict[int, LabelResult] = {}
     for o in inputs:

@@ -9,6 +9,7 @@ the activation condition, stopping, and writing each finished loop's A2I-shaped 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.bootstrap import Deps
+from shared.domain import arns
 from shared.domain import human_review as hr
 from shared.domain.errors import Conflict, NotFound, ValidationFailed
 from shared.domain.manifest import BadLine, check_record
@@ -77,10 +79,26 @@ class LoopSpec:
     prediction_label: Any = None
     prediction_confidence: float | None = None
     has_prediction: bool = False
+    # The input member that holds the object when the input has neither `source` nor `source-ref`: Augmented
+    # AI's custom templates call it `taskObject` (the A2I front door sets this; None keeps the manifest rule).
+    object_key: str | None = None
 
 
 def _actor(requester_id: int) -> str:
     return f"requester:{requester_id}"
+
+
+def _account(deps: Deps, requester_id: int) -> str:
+    """The requester's own AWS-style account, so the REST API and the boto3 front door show the same ARNs."""
+    return arns.requester_account(deps.settings.aws_account, requester_id)
+
+
+def flow_arn(deps: Deps, flow: FlowDefinition) -> str:
+    return hr.flow_definition_arn(deps.settings.aws_region, _account(deps, flow.requester_id), flow.name)
+
+
+def loop_arn(deps: Deps, loop: HumanLoop) -> str:
+    return hr.human_loop_arn(deps.settings.aws_region, _account(deps, loop.requester_id), loop.name)
 
 
 def _job_name(name: str) -> str:
@@ -121,6 +139,7 @@ def create_flow(deps: Deps, session: Session, requester_id: int, spec: FlowSpec)
         task_availability_lifetime_seconds=spec.task_availability_lifetime_seconds,
         max_concurrent_task_count=spec.max_concurrent_task_count, title=spec.title,
         short_instruction=spec.description, full_instruction=spec.full_instruction, consolidator=spec.consolidator,
+        ui_template=spec.ui_template,  # the labelers' task page renders the flow's own template, if it has one
     )
     # An empty upload: the job's manifest exists (and is empty), so nothing about a job needs a special case.
     job = jobs.create_job(deps, session, requester_id, job_spec, b"")
@@ -165,8 +184,7 @@ def flow_view(deps: Deps, session: Session, flow: FlowDefinition) -> dict[str, A
     status, reason = flow_status(job)
     return {
         "name": flow.name,
-        "flow_definition_arn": hr.flow_definition_arn(deps.settings.aws_region, deps.settings.aws_account,
-                                                      flow.name),
+        "flow_definition_arn": flow_arn(deps, flow),
         "status": status, "failure_reason": reason,
         "task_type": job.task_type, "labels": json.loads(job.labels_json), "workteam_id": job.workteam_id,
         "task_count": job.workers_per_object, "title": job.title, "description": job.short_instruction,
@@ -229,8 +247,13 @@ def start_loop(deps: Deps, session: Session, requester_id: int, spec: LoopSpec) 
                                                  HumanLoop.name == spec.human_loop_name)) is not None:
         raise Conflict(f"a human loop named '{spec.human_loop_name}' exists already", "human_loop_name")
     input_text = _compact(spec.input)
+    source_key = spec_for(job.task_type).source_key
+    record = spec.input
+    if spec.object_key and isinstance(record, dict) and "source" not in record and "source-ref" not in record \
+            and spec.object_key in record:
+        record = {**record, source_key: record[spec.object_key]}  # checked as that key; stored as given
     try:
-        parsed = check_record(spec.input, input_text, spec_for(job.task_type).source_key)
+        parsed = check_record(record, input_text, source_key)
     except BadLine as exc:
         raise ValidationFailed(str(exc), "input") from None
     condition = hr.parse_condition(json.loads(flow.activation_json)) if flow.activation_json else None
@@ -264,8 +287,8 @@ def start_loop(deps: Deps, session: Session, requester_id: int, spec: LoopSpec) 
         top_up(session, job, now)  # real time: open it now rather than at the next sweep
     else:
         document = hr.output_document(
-            hr.flow_definition_arn(deps.settings.aws_region, deps.settings.aws_account, flow.name), loop.name,
-            spec.input, [], hr.model_answer(spec.prediction_label, spec.prediction_confidence), ISSUER)
+            flow_arn(deps, flow), loop.name, spec.input, [],
+            hr.model_answer(spec.prediction_label, spec.prediction_confidence), ISSUER)
         deps.blobs.write_bytes(loop.output_uri, hr.output_bytes(document), "application/json")
     audit.record(session, now, "human_loop", actor, job_id=job.id, object_id=loop.object_id,
                  to_state=loop.status, detail={"human_loop": loop.name, "activated": activated})
@@ -290,8 +313,21 @@ def list_loops(session: Session, requester_id: int, flow_name: str | None, after
     return [(loop, name) for loop, name in session.execute(query.order_by(HumanLoop.id).limit(limit)).all()]
 
 
+def loops_of_flow(session: Session, flow: FlowDefinition, created_after: datetime | None,
+                  created_before: datetime | None, descending: bool, offset: int, limit: int) -> list[HumanLoop]:
+    """A flow's loops created strictly inside (after, before), by creation time, one page by offset (A2I's
+    ListHumanLoops pages with an opaque token over this order)."""
+    query = select(HumanLoop).where(HumanLoop.flow_id == flow.id)
+    if created_after is not None:
+        query = query.where(HumanLoop.created_at > created_after)
+    if created_before is not None:
+        query = query.where(HumanLoop.created_at < created_before)
+    order = (HumanLoop.created_at.desc(), HumanLoop.id.desc()) if descending else (HumanLoop.created_at, HumanLoop.id)
+    return list(session.scalars(query.order_by(*order).offset(offset).limit(limit)))
+
+
 def loop_view(deps: Deps, loop: HumanLoop, flow_name: str) -> dict[str, Any]:
-    region, account = deps.settings.aws_region, deps.settings.aws_account
+    region, account = deps.settings.aws_region, _account(deps, loop.requester_id)
     done = loop.status == hr.HumanLoopStatus.COMPLETED
     return {
         "name": loop.name, "status": loop.status,
@@ -376,13 +412,26 @@ def delete_loop(deps: Deps, session: Session, requester_id: int, name: str) -> N
 
 # --- the sweep step -------------------------------------------------------------------------------------------
 
+def answer_key(task_type: str, template: str | None) -> str:
+    """The key each `answerContent` wraps an answer in: what the labeling element's crowd-form posts, so A2I's
+    output reads as it does on AWS. A custom template's element `name` (e.g. `sentiment`), else the built-in
+    element's own name (Groundwork's built-in templates name the element after itself)."""
+    element = spec_for(task_type).element
+    if template:
+        tag = re.search(rf"<{re.escape(element)}(?=[\s>/])([^>]*)>", template, re.IGNORECASE)
+        name = re.search(r"(?<![\w-])name\s*=\s*(?:\"([^\"{}]+)\"|'([^'{}]+)')", tag.group(1)) if tag else None
+        if name is not None:
+            return name.group(1) or name.group(2)
+    return element
+
+
 def _output_for(deps: Deps, session: Session, loop: HumanLoop) -> tuple[str, bytes]:
     """A labeled loop's output.json, from rows only (never the clock), so every rewrite has the same bytes."""
     flow = session.get(FlowDefinition, loop.flow_id)
     assert flow is not None
     job = session.get(Job, flow.job_id)
     assert job is not None
-    element = spec_for(job.task_type).element
+    element = answer_key(job.task_type, job.ui_template)
     answers = [hr.HumanAnswer({element: json.loads(content)}, accepted, submitted, labeler)
                for content, accepted, submitted, labeler in session.execute(
                    select(AnswerRow.content, AnswerRow.accepted_at, AnswerRow.submitted_at, AnswerRow.labeler_id)
@@ -393,8 +442,8 @@ def _output_for(deps: Deps, session: Session, loop: HumanLoop) -> tuple[str, byt
         json.loads(label.value_json) if label.value_json else None)
     consolidated = hr.human_consolidated_answer(value, label.confidence, label.votes, label.algorithm,
                                                 json.loads(label.meta_json) if label.meta_json else None)
-    arn = hr.flow_definition_arn(deps.settings.aws_region, deps.settings.aws_account, flow.name)
-    document = hr.output_document(arn, loop.name, json.loads(loop.input_json), answers, consolidated, ISSUER)
+    document = hr.output_document(flow_arn(deps, flow), loop.name, json.loads(loop.input_json), answers,
+                                  consolidated, ISSUER)
     return loop.output_uri, hr.output_bytes(document)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from shared import metrics
 from shared.bootstrap import Deps
+from shared.domain import arns
 from shared.domain import hooks as hooks_domain
 from shared.domain.manifest import MAX_DATASET_OBJECTS, BadLine, ParsedLine, check_record, parse_line
 from shared.domain.states import JobStatus, ObjectState
@@ -130,7 +131,8 @@ def _pre_annotated(deps: Deps, job: Job, rows: Iterator[tuple[Any, ...]]) -> Ite
     `isHumanAnnotationRequired: false` leaves the object to nobody (Unlabeled). A hook that fails or answers
     out of shape fails that object with the reason; the other lines go on."""
     ref = hooks_domain.parse_hook_ref(job.pre_hook or "", "pre_annotation_hook")
-    arn = hooks_domain.labeling_job_arn(deps.settings.aws_region, deps.settings.aws_account, job.name)
+    arn = hooks_domain.labeling_job_arn(deps.settings.aws_region,
+                                        arns.requester_account(deps.settings.aws_account, job.requester_id), job.name)
     for row in rows:
         if row[8] is not None:
             yield row

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from shared.domain.counters import label_counters
 from shared.domain.money import micros_to_usd
-from shared.domain.states import ObjectState
+from shared.domain.states import AssignmentState, ObjectState
+from shared.metrics import DatabaseCounts
 from shared.persistence.tables import (
     AnswerRow,
     Assignment,
@@ -23,6 +24,7 @@ from shared.persistence.tables import (
     DataObject,
     Job,
     LedgerEntry,
+    Workteam,
 )
 from shared.services import automated_labeling
 
@@ -161,11 +163,33 @@ def list_objects(session: Session, job_id: int, state: str | None, after_line: i
     } for obj, label in rows]
 
 
-def metric_counts(session: Session) -> tuple[list[tuple[str, str, int]], list[tuple[str, int]]]:
+def metric_counts(session: Session) -> DatabaseCounts:
+    """Scrape-time counts: objects per job and state, jobs per status, machine labels per job, and task events and
+    time spent per workteam (from the assignments, which outlive any process's counters)."""
     objects = session.execute(select(Job.name, DataObject.state, func.count()).join(Job, Job.id == DataObject.job_id)
                               .group_by(Job.name, DataObject.state)).all()
     jobs = session.execute(select(Job.status, func.count()).group_by(Job.status)).all()
-    return [(n, s, c) for n, s, c in objects], [(s, c) for s, c in jobs]
+    machine = session.execute(select(Job.name, func.count()).select_from(ConsolidatedLabel)
+                              .join(Job, Job.id == ConsolidatedLabel.job_id)
+                              .where(ConsolidatedLabel.human.is_(False)).group_by(Job.name)).all()
+    by_team = (select(Workteam.name, Assignment.state, func.count()).select_from(Assignment)
+               .join(Job, Job.id == Assignment.job_id)
+               .join(Workteam, Workteam.id == Job.workteam_id).group_by(Workteam.name, Assignment.state))
+    if session.get_bind().dialect.name == "postgresql":
+        seconds = func.extract("epoch", Assignment.ended_at - Assignment.leased_at)
+    else:
+        seconds = (func.julianday(Assignment.ended_at) - func.julianday(Assignment.leased_at)) * 86400.0
+    spent = (select(Workteam.name, func.coalesce(func.sum(seconds), 0)).select_from(Assignment)
+             .join(Job, Job.id == Assignment.job_id)
+             .join(Workteam, Workteam.id == Job.workteam_id)
+             .where(Assignment.state == AssignmentState.SUBMITTED, Assignment.ended_at.is_not(None))
+             .group_by(Workteam.name))
+    return DatabaseCounts(
+        objects=[(n, s, c) for n, s, c in objects], jobs=[(s, c) for s, c in jobs],
+        machine_labeled=[(n, c) for n, c in machine],
+        tasks=[(t, s, c) for t, s, c in session.execute(by_team).all()],
+        time_spent=[(t, float(v)) for t, v in session.execute(spent).all()],
+    )
 
 
 def audit_events(session: Session, job_id: int, after_id: int, limit: int) -> list[dict[str, Any]]:

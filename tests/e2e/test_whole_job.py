@@ -178,6 +178,14 @@ def _check_database(engine: Engine, job_id: int, job_name: str, samples: Any, vi
     for state, count in states.items():
         assert _sum(samples, "groundwork_objects", job=job_name, state=state) == count, state
     assert _sum(samples, "groundwork_objects", job=job_name) == sum(states.values())
+    # ... and under Ground Truth's CloudWatch names (doc §3.12), per job and per workteam
+    assert _sum(samples, "gt_dataset_objects_human_annotated", job=job_name) == states["labeled"]
+    assert _sum(samples, "gt_dataset_objects_auto_annotated", job=job_name) == 0
+    assert _sum(samples, "gt_total_dataset_objects_labeled", job=job_name) == states["labeled"]
+    assert _sum(samples, "gt_dataset_objects_labeling_failed", job=job_name) == states.get("failed", 0)
+    assert _sum(samples, "gt_tasks_total", event="submitted", workteam="team-a") == answers
+    assert _sum(samples, "gt_jobs_total", status="Completed") >= 1
+    assert _sum(samples, "gt_task_time_seconds_total", workteam="team-a") > 0
 
     # every assignment transition is in the audit trail, in order
     trail: dict[int, list[tuple[str | None, str | None]]] = {}

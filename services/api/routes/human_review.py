@@ -10,6 +10,7 @@ from services.api.auth import deps, requester_required
 from services.api.registry import registry
 from services.api.schemas import Page
 from services.api.schemas_review import FlowDefinitionCreate, HumanLoopsQuery, HumanLoopStart
+from services.api.web import task_ui
 from shared.domain.money import usd_to_micros
 from shared.services import human_review
 
@@ -17,6 +18,7 @@ bp = Blueprint("human_review", __name__, url_prefix="/api/v1")
 
 
 def _flow_spec(body: FlowDefinitionCreate) -> human_review.FlowSpec:
+    task_ui.check_template(body.ui_template, "ui_template")  # labelers see it: a syntax error is a 400 now
     return human_review.FlowSpec(
         name=body.name, task_type=body.task_type.value, workteam_id=body.workteam_id, title=body.title,
         description=body.description, labels=body.labels, label_category_config=body.label_category_config,

@@ -53,11 +53,12 @@ def create_workforce(body: WorkforceCreate) -> Any:
         return view, 201
 
 
-@registry.route(bp, "/workforces", "GET", "List your workforces", auth="requester", query=Page)
+@registry.route(bp, "/workforces", "GET", "List your workforces (deleted ones are gone)", auth="requester", query=Page)
 @requester_required
 def list_workforces(query: Page) -> Any:
     with deps().sessions() as session:
         rows = list(session.scalars(select(Workforce).where(Workforce.requester_id == g.requester_id,
+                                                            Workforce.deleted_at.is_(None),
                                                             Workforce.id > int(query.cursor or 0))
                                     .order_by(Workforce.id).limit(query.limit)))
         return {"items": [accounts.workforce_view(w) for w in rows], "next_cursor": _page(rows, query.limit)}
@@ -74,11 +75,12 @@ def create_workteam(body: WorkteamCreate) -> Any:
         return _team_view(team, 0), 201
 
 
-@registry.route(bp, "/workteams", "GET", "List your workteams", auth="requester", query=Page)
+@registry.route(bp, "/workteams", "GET", "List your workteams (deleted ones are gone)", auth="requester", query=Page)
 @requester_required
 def list_workteams(query: Page) -> Any:
     with deps().sessions() as session:
         rows = list(session.scalars(select(Workteam).where(Workteam.requester_id == g.requester_id,
+                                                           Workteam.deleted_at.is_(None),
                                                            Workteam.id > int(query.cursor or 0))
                                     .order_by(Workteam.id).limit(query.limit)))
         members = accounts.count_members(session, [t.id for t in rows])
@@ -118,9 +120,9 @@ def signup(workforce_id: int, body: Signup) -> Any:
     d = deps()
     with d.sessions.begin() as session:
         wf = session.get(Workforce, workforce_id)
-        if wf is None or wf.kind != WorkforceKind.PUBLIC:
+        if wf is None or wf.kind != WorkforceKind.PUBLIC or wf.deleted_at is not None:
             raise NotFound(f"no public workforce {workforce_id}", "workforce_id")
-        teams = list(session.scalars(select(Workteam.id).where(Workteam.workforce_id == wf.id)))
+        teams = [t.id for t in accounts.live_workteams(session, wf.requester_id, wf.id)]
         lab, token = accounts.create_labeler(session, d.clock, wf.id, body.name, body.email, teams)
         return {**_labeler_view(lab, teams), "token": token,
                 "qualification_required": wf.qualification_json is not None}, 201

@@ -22,6 +22,7 @@ from schemathesis.checks import not_a_server_error
 from services.api.app import create_app
 from services.api.registry import registry
 from shared.bootstrap import Deps
+from shared.persistence.tables import LambdaFunction
 from shared.services.accounts import create_api_key
 from tests.helpers import drain, text_lines, write_manifest
 
@@ -54,7 +55,10 @@ def world(deps: Deps, tmp_path: Path) -> Iterator[World]:
     app = create_app(deps=deps)
     client = app.test_client()
     with deps.sessions.begin() as session:
-        requester = {"Authorization": f"Bearer {create_api_key(session, deps.clock, 'fuzz').token}"}
+        issued = create_api_key(session, deps.clock, "fuzz")
+        requester = {"Authorization": f"Bearer {issued.token}"}
+        session.add(LambdaFunction(requester_id=issued.requester_id, name="my-function",
+                                   hook="python:tests.hooks:noop", created_at=deps.clock.now()))
     wf = client.post("/api/v1/workforces", json={"name": "staff", "kind": "private"}, headers=requester)
     public = client.post("/api/v1/workforces", json={"name": "crowd", "kind": "public"}, headers=requester)
     team = client.post("/api/v1/workteams", json={"name": "team", "workforce_id": wf.json["id"]}, headers=requester)
@@ -76,7 +80,10 @@ def world(deps: Deps, tmp_path: Path) -> Iterator[World]:
     loop = client.post("/api/v1/human-loops", headers=requester, json={
         "flow_definition_name": "fuzz-flow", "human_loop_name": "fuzz-loop", "input": {"source": "x"}})
     assert loop.status_code == 201, loop.json
+    pair = client.post("/api/v1/access-keys", headers=requester)
+    assert pair.status_code == 201, pair.json
     known = {"job_ref": ["fuzz-job", str(job.json["id"])], "assignment_id": leased,
+             "access_key_id": [pair.json["access_key_id"]], "name": ["my-function"],
              "workforce_id": [public.json["id"]], "flow_definition_name": ["fuzz-flow"],
              "human_loop_name": ["fuzz-loop"]}
     yield World(app, requester, labeler, known)
