@@ -7,6 +7,7 @@ answered (a message to the consolidation queue), and complete or stop jobs.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from shared import metrics
 from shared.bootstrap import Deps
+from shared.domain.automated_labeling.plan import AutoLabelingSettings, stopping_reason
 from shared.domain.states import AssignmentState, JobStatus, ObjectState
 from shared.messaging import TaskNames
 from shared.persistence.tables import Assignment, DataObject, IngestChunk, Job
@@ -100,14 +102,32 @@ def _pending_work(session: Session, job: Job) -> dict[str, int]:
     return {state: n for state, n in rows}
 
 
+def _stopping_condition(job: Job, states: dict[str, int]) -> str | None:
+    """Ground Truth's StoppingConditions on a job without automated labeling (which applies them per round):
+    the condition a created-through-SageMaker job has met, once its whole manifest is ingested."""
+    given = json.loads(job.sagemaker_json).get("StoppingConditions") if job.sagemaker_json else None
+    if not given or job.auto_labeling_json:
+        return None
+    conditions = AutoLabelingSettings(max_human_labeled=given.get("MaxHumanLabeledObjectCount"),
+                                      max_percent_labeled=given.get("MaxPercentageOfInputDatasetLabeled"))
+    labeled = states.get(ObjectState.LABELED, 0)
+    dataset = sum(n for state, n in states.items() if state != "gold")
+    return stopping_reason(conditions, labeled, labeled, dataset)
+
+
 def finish_job(deps: Deps, session: Session, job: Job) -> None:
-    """Complete a job with nothing left to do; stop a Stopping job once its leases have drained."""
+    """Complete a job with nothing left to do, or stop it once a stopping condition holds; stop a Stopping job
+    once its leases have drained."""
     now = deps.clock.now()
     chunks_left = session.scalar(select(func.count()).select_from(IngestChunk)
                                  .where(IngestChunk.job_id == job.id, IngestChunk.done.is_(False))) or 0
     # A flow definition's standing job takes objects as human loops arrive: it never completes on its own.
     if job.status == JobStatus.IN_PROGRESS and chunks_left == 0 and job.chunks_total is not None and not job.standing:
         states = _pending_work(session, job)
+        reason = _stopping_condition(job, states)
+        if reason is not None:
+            transition_job(session, job, JobStatus.STOPPING, now, f"sweep:{reason}")
+            return
         pending = (ObjectState.POOL, ObjectState.QUEUED, ObjectState.OPEN, ObjectState.ANSWERED)
         if not any(states.get(s, 0) for s in pending):
             transition_job(session, job, JobStatus.COMPLETED, now, "sweep")

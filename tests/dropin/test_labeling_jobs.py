@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError, ParamValidationError
 from PIL import Image
 
 from demo.labelers import run_crowd
+from tests.conftest import REFERENCE_DIR
 from tests.dropin.conftest import NO_RETRIES, REGION, DropIn
 
 LABELS = ["cat", "dog", "bird"]
@@ -105,6 +106,16 @@ def _wait(sm: Any, name: str, statuses: tuple[str, ...], timeout: float = 90) ->
             return job
         assert time.monotonic() < deadline, f"{name} stayed {job['LabelingJobStatus']} {job['LabelCounters']}"
         time.sleep(0.3)
+
+
+def _pull(dropin: DropIn, token: str) -> dict[str, Any]:
+    """The labeler's next task, waiting for the job to release one."""
+    deadline = time.monotonic() + 30
+    while (task := dropin.api("POST", "/api/v1/work/next", token=token, json={})).status_code == 204:
+        assert time.monotonic() < deadline, "no task was released"
+        time.sleep(0.2)
+    assert task.status_code == 200, task.text
+    return task.json()  # type: ignore[no-any-return]
 
 
 def _finished(sm: Any, name: str) -> Callable[[], bool]:
@@ -269,12 +280,7 @@ def test_stop_moves_through_stopping_to_stopped_and_writes_the_output(dropin: Dr
     name = dropin.unique("stop")
     sm.create_labeling_job(**_request(dropin, name, team, manifest, labels, template, workers=1))
     _wait(sm, name, ("InProgress",))
-    deadline = time.monotonic() + 30
-    while (task := dropin.api("POST", "/api/v1/work/next", token=tokens[0], json={})).status_code == 204:
-        assert time.monotonic() < deadline, "no task was released"
-        time.sleep(0.2)
-    assert task.status_code == 200, task.text
-    body = task.json()
+    body = _pull(dropin, tokens[0])
     sub = dropin.api("POST", f"/api/v1/work/{body['assignment_id']}/submit", token=tokens[0],
                      json={"answer": {"label": truth[int(body["input"]["datasetObjectId"])]}})
     assert sub.status_code == 200, sub.text
@@ -393,3 +399,64 @@ def test_an_unknown_operation_is_named(dropin: DropIn) -> None:
     with pytest.raises(ClientError) as exc:
         dropin.client().list_models()
     assert _code(exc) == "UnknownOperationException" and "ListModels" in str(exc.value)
+
+
+GT_TEMPLATES = {
+    "image-classification/templates/image-classification.liquid.html": "image-classification",
+    "multilabel/templates/image-classification-multiselect.liquid.html": "image-classification-multilabel",
+    "multilabel/templates/text-classification-multiselect.liquid.html": "text-classification-multilabel",
+    "ner/templates/named-entity-recognition.liquid.html": "named-entity-recognition",
+    "ner/templates/ner-review-worker-template.html": "named-entity-recognition",
+    "object-detection/templates/bounding-box.liquid.html": "bounding-box",
+    "semantic-segmentation/templates/semantic-segmentation.liquid.html": "semantic-segmentation",
+    "text-classification/templates/sentiment-analysis-tweet.liquid": "text-classification",
+    "text-classification/templates/text-classification.liquid.html": "text-classification",
+}
+
+
+@pytest.mark.parametrize("path, task_type", sorted(GT_TEMPLATES.items()))
+def test_real_ground_truth_templates_make_jobs_unchanged(dropin: DropIn, path: str, task_type: str) -> None:
+    """A custom job (no built-in Lambda) whose UiTemplateS3Uri is one of Ground Truth's own templates: the
+    template's labeling element says what the job labels, and the job starts."""
+    template = REFERENCE_DIR / "datasets" / "groundtruth_manifests" / path
+    if not template.exists():
+        pytest.skip(f"reference data missing: {template}")
+    sm = dropin.client()
+    team, _ = _team(dropin)
+    prefix = dropin.unique("gt")
+    text = task_type.startswith(("text", "named"))
+    line = {"source": "Ada Lovelace wrote in London."} if text else {"source-ref": dropin.put(f"{prefix}/a.png",
+                                                                                               _png())}
+    request = _request(dropin, dropin.unique("gt"), team, dropin.put(f"{prefix}/m.jsonl", json.dumps(line) + "\n"),
+                       dropin.put(f"{prefix}/labels.json", json.dumps({"document-version": "2018-11-28", "labels": [
+                           {"label": "Cat"}, {"label": "Dog"}, {"label": "Positive"}, {"label": "Negative"}]})),
+                       dropin.put(f"{prefix}/ui.html", template.read_bytes()))
+    request["LabelAttributeName"] = "label-ref" if task_type == "semantic-segmentation" else "label"
+    del request["HumanTaskConfig"]["PreHumanTaskLambdaArn"]
+    del request["HumanTaskConfig"]["AnnotationConsolidationConfig"]
+    sm.create_labeling_job(**request)
+    view = dropin.api("GET", f"/api/v1/jobs/{request['LabelingJobName']}").json()
+    assert view["task_type"] == task_type and view["custom_template"] is True
+    assert _wait(sm, request["LabelingJobName"], ("InProgress",))["LabelingJobStatus"] == "InProgress"
+
+
+def test_stopping_conditions_stop_a_job_without_automated_labeling(dropin: DropIn) -> None:
+    """MaxHumanLabeledObjectCount: once that many objects have human labels the job stops (Stopping, Stopped),
+    and the output holds the labels gathered."""
+    sm = dropin.client()
+    team, tokens = _team(dropin, labelers=1)
+    manifest, labels, template, truth = _inputs(dropin, 4)
+    name = dropin.unique("cap")
+    request = _request(dropin, name, team, manifest, labels, template, workers=1)
+    request["StoppingConditions"] = {"MaxHumanLabeledObjectCount": 2}
+    sm.create_labeling_job(**request)
+    for _ in range(2):  # the labeler answers two objects, then waits
+        body = _pull(dropin, tokens[0])
+        answer = {"label": truth[int(body["input"]["datasetObjectId"])]}
+        assert dropin.api("POST", f"/api/v1/work/{body['assignment_id']}/submit", token=tokens[0],
+                          json={"answer": answer}).status_code == 200
+    job = _wait(sm, name, ("Stopped",))
+    assert job["StoppingConditions"] == {"MaxHumanLabeledObjectCount": 2}
+    assert job["LabelCounters"]["HumanLabeled"] == 2 and job["LabelCounters"]["Unlabeled"] == 2
+    rows = [json.loads(x) for x in dropin.get(job["LabelingJobOutput"]["OutputDatasetS3Uri"]).decode().splitlines()]
+    assert sum("animal" in r for r in rows) == 2

@@ -27,12 +27,11 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, request
 
-from services.api.sagemaker import calls, errors, shapes
+from services.api.sagemaker import calls, errors, json_protocol, shapes
 from services.api.sagemaker.calls import Call, domain_errors
 from services.api.sagemaker.errors import AwsError
 from shared.domain import human_review as hr
@@ -57,17 +56,11 @@ Handler = Callable[[Call, dict[str, Any]], dict[str, Any]]
 
 # --- the wire ---------------------------------------------------------------------------------------------------
 
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return shapes.epoch(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def _respond(body: dict[str, Any], status: int = 200, code: str | None = None) -> Response:
     headers = {"x-amzn-RequestId": str(uuid.uuid4())}
     if code:
         headers["x-amzn-ErrorType"] = code
-    return Response(json.dumps(body, default=_default), status=status, content_type="application/json",
+    return Response(json.dumps(body, default=json_protocol.to_json), status=status, content_type="application/json",
                     headers=headers)
 
 
@@ -237,24 +230,24 @@ def list_human_loops(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def stop_human_loop(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+def _on_loop(call: Call, params: dict[str, Any], action: Callable[..., Any]) -> dict[str, Any]:
+    """Stop or delete: A2I models no ConflictException for these, so a loop in the wrong state is a
+    ValidationException."""
     with call.deps.sessions.begin() as session:
         try:
             with domain_errors(LOOP_FIELDS, errors.a2i_from_domain):
-                human_review.stop_loop(call.deps, session, call.requester_id, params["HumanLoopName"])
+                action(call.deps, session, call.requester_id, params["HumanLoopName"])
         except AwsError as exc:
             raise _conflict_as_validation(exc) from None
     return {}
+
+
+def stop_human_loop(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    return _on_loop(call, params, human_review.stop_loop)
 
 
 def delete_human_loop(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    with call.deps.sessions.begin() as session:
-        try:
-            with domain_errors(LOOP_FIELDS, errors.a2i_from_domain):
-                human_review.delete_loop(call.deps, session, call.requester_id, params["HumanLoopName"])
-        except AwsError as exc:
-            raise _conflict_as_validation(exc) from None
-    return {}
+    return _on_loop(call, params, human_review.delete_loop)
 
 
 def _conflict_as_validation(exc: AwsError) -> AwsError:

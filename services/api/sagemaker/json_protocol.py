@@ -39,14 +39,15 @@ def operation(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _default(value: Any) -> Any:
+def to_json(value: Any) -> Any:
+    """Datetimes as epoch seconds, as AWS's JSON services answer."""
     if isinstance(value, datetime):
         return shapes.epoch(value)
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def respond(body: dict[str, Any], status: int = 200) -> Response:
-    return Response(json.dumps(body, default=_default), status=status, content_type=CONTENT_TYPE,
+    return Response(json.dumps(body, default=to_json), status=status, content_type=CONTENT_TYPE,
                     headers={"x-amzn-RequestId": str(uuid.uuid4())})
 
 

@@ -148,10 +148,7 @@ def _auto_labeling(call: Call, session: Session, params: dict[str, Any], type_: 
     algorithms = params.get("LabelingJobAlgorithmsConfig")
     stopping = params.get("StoppingConditions") or {}
     if not algorithms:
-        if stopping:
-            raise errors.validation("StoppingConditions: Groundwork applies stopping conditions to automated "
-                                    "labeling; add LabelingJobAlgorithmsConfig")
-        return None
+        return None  # StoppingConditions alone: the sweep stops the job (lifecycle.finish_job)
     spec_arn = arns.parse_arn(algorithms["LabelingJobAlgorithmSpecificationArn"])
     algorithm = arns.algorithm_task(spec_arn) if spec_arn else None
     if algorithm not in _ALGORITHMS:
