@@ -24,8 +24,13 @@ ELEMENT_TYPES: dict[str, TaskType] = {
     "crowd-entity-annotation": TaskType.NAMED_ENTITY_RECOGNITION,
 }
 _TAG = re.compile(r"<(" + "|".join(re.escape(name) for name in ELEMENT_TYPES) + r")(?=[\s>/])([^>]*)>", re.I)
-# The attribute that lists an element's labels (the classifiers' is `categories`).
-_ATTRIBUTE = {"crowd-entity-annotation": "labels", "crowd-bounding-box": "labels"}
+# The elements that list their labels in `labels`; the classifiers' attribute is `categories`.
+_LABELS_ATTRIBUTE = frozenset({"crowd-entity-annotation", "crowd-bounding-box", "crowd-semantic-segmentation"})
+
+
+def label_attribute(element: str) -> str:
+    """The attribute of a labeling element that lists its labels."""
+    return "labels" if element in _LABELS_ATTRIBUTE else "categories"
 
 
 @dataclass(frozen=True)
@@ -65,5 +70,17 @@ def infer(template: str) -> TemplateKind | None:
     if match is None:
         return None
     element = match.group(1).lower()
-    labels = _literal_labels(_attribute(match.group(2), _ATTRIBUTE.get(element, "categories")))
+    labels = _literal_labels(_attribute(match.group(2), label_attribute(element)))
     return TemplateKind(ELEMENT_TYPES[element], labels)
+
+
+def answer_key(element: str, template: str | None) -> str:
+    """The key a crowd-form posts the labeling element's answer under: the element's `name` in a custom template
+    (e.g. `sentiment`), else the element's own name (Groundwork's built-in templates name the element after
+    itself). A2I's output wraps each answer in it, so it reads as it does on AWS."""
+    if template:
+        tag = re.search(rf"<{re.escape(element)}(?=[\s>/])([^>]*)>", template, re.IGNORECASE)
+        name = re.search(r"(?<![\w-])name\s*=\s*(?:\"([^\"{}]+)\"|'([^'{}]+)')", tag.group(1)) if tag else None
+        if name is not None:
+            return name.group(1) or name.group(2)
+    return element

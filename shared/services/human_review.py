@@ -9,7 +9,6 @@ the activation condition, stopping, and writing each finished loop's A2I-shaped 
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.bootstrap import Deps
-from shared.domain import arns
+from shared.domain import arns, template_kind
 from shared.domain import human_review as hr
 from shared.domain.errors import Conflict, NotFound, ValidationFailed
 from shared.domain.manifest import BadLine, check_record
@@ -412,26 +411,13 @@ def delete_loop(deps: Deps, session: Session, requester_id: int, name: str) -> N
 
 # --- the sweep step -------------------------------------------------------------------------------------------
 
-def answer_key(task_type: str, template: str | None) -> str:
-    """The key each `answerContent` wraps an answer in: what the labeling element's crowd-form posts, so A2I's
-    output reads as it does on AWS. A custom template's element `name` (e.g. `sentiment`), else the built-in
-    element's own name (Groundwork's built-in templates name the element after itself)."""
-    element = spec_for(task_type).element
-    if template:
-        tag = re.search(rf"<{re.escape(element)}(?=[\s>/])([^>]*)>", template, re.IGNORECASE)
-        name = re.search(r"(?<![\w-])name\s*=\s*(?:\"([^\"{}]+)\"|'([^'{}]+)')", tag.group(1)) if tag else None
-        if name is not None:
-            return name.group(1) or name.group(2)
-    return element
-
-
 def _output_for(deps: Deps, session: Session, loop: HumanLoop) -> tuple[str, bytes]:
     """A labeled loop's output.json, from rows only (never the clock), so every rewrite has the same bytes."""
     flow = session.get(FlowDefinition, loop.flow_id)
     assert flow is not None
     job = session.get(Job, flow.job_id)
     assert job is not None
-    element = answer_key(job.task_type, job.ui_template)
+    element = template_kind.answer_key(spec_for(job.task_type).element, job.ui_template)
     answers = [hr.HumanAnswer({element: json.loads(content)}, accepted, submitted, labeler)
                for content, accepted, submitted, labeler in session.execute(
                    select(AnswerRow.content, AnswerRow.accepted_at, AnswerRow.submitted_at, AnswerRow.labeler_id)

@@ -391,8 +391,13 @@ def test_the_endpoint_can_come_from_the_environment(dropin: DropIn, monkeypatch:
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER", dropin.url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", dropin.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", dropin.secret_access_key)
-    sm = boto3.session.Session(region_name=REGION).client("sagemaker", config=NO_RETRIES)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_A2I_RUNTIME", dropin.url)
+    session = boto3.session.Session(region_name=REGION)
+    sm = session.client("sagemaker", config=NO_RETRIES)
     assert "LabelingJobSummaryList" in sm.list_labeling_jobs(MaxResults=1)
+    a2i = session.client("sagemaker-a2i-runtime", config=NO_RETRIES)
+    with pytest.raises(a2i.exceptions.ResourceNotFoundException):  # Groundwork answered (signed, routed, 404)
+        a2i.describe_human_loop(HumanLoopName="no-such-loop")
 
 
 def test_an_unknown_operation_is_named(dropin: DropIn) -> None:

@@ -51,7 +51,6 @@ FIELDS = {
     "activation_conditions": CONDITION_MEMBER,
 }
 # The attribute each labeling element lists its labels in (Crowd HTML Elements reference).
-_LABEL_ATTRIBUTE = {"crowd-bounding-box": "labels", "crowd-entity-annotation": "labels"}
 
 
 # --- translating the request ------------------------------------------------------------------------------------
@@ -73,7 +72,7 @@ def task_kind(template: str | None, fixed: TaskType | None) -> tuple[TaskType, l
         raise errors.validation(f"{UI_MEMBER}: {_unsupported_element_message()}")
     if kind.labels is None:
         element = spec_for(kind.task_type).element
-        attribute = _LABEL_ATTRIBUTE.get(element, "categories")
+        attribute = template_kind.label_attribute(element)
         raise errors.validation(
             f"{UI_MEMBER}: the template's <{element}> takes its {attribute} from task.input; Groundwork checks and "
             f"consolidates a flow's answers against its labels, so list them in the template literally, e.g. "
