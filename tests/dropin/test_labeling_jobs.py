@@ -465,3 +465,27 @@ def test_stopping_conditions_stop_a_job_without_automated_labeling(dropin: DropI
     assert job["LabelCounters"]["HumanLabeled"] == 2 and job["LabelCounters"]["Unlabeled"] == 2
     rows = [json.loads(x) for x in dropin.get(job["LabelingJobOutput"]["OutputDatasetS3Uri"]).decode().splitlines()]
     assert sum("animal" in r for r in rows) == 2
+
+
+def test_a_job_made_through_the_rest_api_answers_the_sagemaker_api(dropin: DropIn) -> None:
+    """One system, two front doors: a REST job is listed and described in SageMaker's terms."""
+    sm = dropin.client()
+    team_arn, _ = _team(dropin)
+    team_name = team_arn.rsplit("/", 1)[1]
+    team = next(t for t in dropin.api("GET", "/api/v1/workteams", params={"limit": 500}).json()["items"]
+                if t["name"] == team_name)
+    name = dropin.unique("rest")
+    manifest = dropin.put(f"{name}/m.jsonl", json.dumps({"source": "fine"}) + "\n")
+    r = dropin.api("POST", "/api/v1/jobs", json={"name": name, "task_type": "text-classification",
+                                                 "labels": ["pos", "neg"], "manifest_uri": manifest,
+                                                 "workteam_id": team["id"], "title": "Sentiment"})
+    assert r.status_code == 201, r.text
+    job = sm.describe_labeling_job(LabelingJobName=name)
+    human = job["HumanTaskConfig"]
+    assert human["WorkteamArn"] == team_arn and human["TaskTitle"] == "Sentiment"
+    assert human["PreHumanTaskLambdaArn"] == f"arn:aws:lambda:{REGION}:432418664414:function:PRE-TextMultiClass"
+    assert human["AnnotationConsolidationConfig"]["AnnotationConsolidationLambdaArn"].endswith("ACS-TextMultiClass")
+    assert job["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"] == manifest
+    assert job["RoleArn"] == f"arn:aws:iam::{dropin.account}:role/groundwork"
+    assert [j["LabelingJobName"] for j in sm.list_labeling_jobs(NameContains=name)["LabelingJobSummaryList"]] == [
+        name]
