@@ -99,7 +99,7 @@ def _template(call: Call, session: Session, ui: dict[str, Any]) -> tuple[str | N
     return human_task_uis.resolve_ui_arn(call, session, ui_arn, "HumanTaskConfig.UiConfig.HumanTaskUiArn")
 
 
-def _task_type(suffixes: list[str | None], template: str | None, implied: TaskType | None,
+def task_type_for(suffixes: list[str | None], template: str | None, implied: TaskType | None,
                registered: list[str | None]) -> TaskType:
     """The built-in a PRE-/ACS- Lambda names; else the fixed UI's type; else the template's labeling element;
     else the type registered with the requester's Lambda function."""
@@ -188,7 +188,7 @@ def _spec(call: Call, session: Session, params: dict[str, Any]) -> tuple[jobs.Jo
                                                "HumanTaskConfig.AnnotationConsolidationConfig."
                                                "AnnotationConsolidationLambdaArn")
     template, implied = _template(call, session, human["UiConfig"])
-    type_ = _task_type([pre_suffix, acs_suffix], template, implied, [pre_type, post_type])
+    type_ = task_type_for([pre_suffix, acs_suffix], template, implied, [pre_type, post_type])
     labels, label_uri, prior = _labels(call, params, template, type_)
     spec = jobs.JobSpec(
         name=params["LabelingJobName"], task_type=type_.value, label_attribute_name=params["LabelAttributeName"],
