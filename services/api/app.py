@@ -25,12 +25,11 @@ from services.api.sagemaker import flow_definitions as _flow_definitions  # noqa
 from services.api.sagemaker import human_task_uis as _human_task_uis  # noqa: F401 - registers operations
 from services.api.sagemaker import labeling_jobs as _labeling_jobs  # noqa: F401 - registers operations
 from services.api.sagemaker import workforces as _sm_workforces  # noqa: F401 - registers operations
+from services.api.schemas import MAX_ID
 from services.api.web import pages
 from shared import metrics
 from shared.bootstrap import Deps, build_deps
 from shared.config import Settings, from_env
-
-MAX_ID = 2**63 - 1
 
 
 class IdConverter(IntegerConverter):

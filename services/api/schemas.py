@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
@@ -16,6 +16,7 @@ class Strict(BaseModel):
 
 
 MAX_TEMPLATE_CHARS = 128_000
+MAX_ID = 2**63 - 1  # ids are 64-bit columns; a larger number is no id (and must not reach the driver)
 
 
 class Example(Strict):
@@ -92,7 +93,7 @@ class JobCreate(Strict):
     label_category_config_uri: str | None = Field(None, max_length=1024)
     manifest_uri: str | None = Field(None, max_length=1024, description="s3:// or file://")
     output_uri: str | None = Field(None, max_length=1024)
-    workteam_id: int = Field(ge=1)
+    workteam_id: int = Field(ge=1, le=MAX_ID)
     workers_per_object: int = Field(3, ge=1, le=9)
     price_per_task_usd: Decimal | None = Field(None, ge=0, le=100, max_digits=12, decimal_places=6)
     task_time_limit_seconds: int = Field(300, ge=30, le=28800)
@@ -139,15 +140,19 @@ class WorkforceCreate(Strict):
 
 class WorkteamCreate(Strict):
     name: str = Field(min_length=1, max_length=63)
-    workforce_id: int = Field(ge=1)
+    workforce_id: int = Field(ge=1, le=MAX_ID)
     description: str = Field("", max_length=200)
 
 
 class LabelerCreate(Strict):
     name: str = Field(min_length=1, max_length=128)
     email: EmailStr | None = None
-    workforce_id: int = Field(ge=1)
-    workteam_ids: list[int] = Field(default_factory=list, max_length=25)
+    workforce_id: int = Field(ge=1, le=MAX_ID)
+    workteam_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(default_factory=list, max_length=25)
+    groups: list[Annotated[str, Field(min_length=1, max_length=63)]] = Field(
+        default_factory=list, max_length=10,
+        description="identity-provider groups: the labeler joins every team whose SageMaker member definitions "
+                    "(OIDC groups, Cognito user groups) name one")
 
 
 class Signup(Strict):
@@ -156,7 +161,7 @@ class Signup(Strict):
 
 
 class NextTask(Strict):
-    job_id: int | None = Field(None, ge=1)
+    job_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class Submission(Strict):

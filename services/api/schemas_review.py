@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field
 
-from services.api.schemas import Page, Strict
+from services.api.schemas import MAX_ID, Page, Strict
 from shared.domain.task_types import TaskType
 
 
@@ -22,7 +22,7 @@ class FlowInstructions(Strict):
 class FlowDefinitionCreate(Strict):
     name: str = Field(min_length=1, max_length=63, description="FlowDefinitionName: ^[a-z0-9](-*[a-z0-9])*$")
     task_type: TaskType = Field(description="a built-in task type (verification and adjustment excepted)")
-    workteam_id: int = Field(ge=1)
+    workteam_id: int = Field(ge=1, le=MAX_ID)
     labels: list[str] | None = Field(None, min_length=1, max_length=1000)
     label_category_config: dict[str, Any] | None = Field(
         None, description="a Ground Truth label-category file, inline")

@@ -100,3 +100,18 @@ def job_reference_code(account: str, job_id: int, stored_json: str | None = None
         number, digit = divmod(number, len(_ALPHANUMERIC))
         letters.append(_ALPHANUMERIC[digit])
     return account + "".join(letters)
+
+
+def member_groups(member_definitions: object) -> frozenset[str]:
+    """The identity-provider groups a work team's MemberDefinitions name: OIDC groups and Cognito user groups.
+    A labeler in any of them is a member of the team."""
+    groups: set[str] = set()
+    for definition in member_definitions if isinstance(member_definitions, list) else []:
+        if not isinstance(definition, dict):
+            continue
+        oidc = definition.get("OidcMemberDefinition") or {}
+        groups.update(g for g in oidc.get("Groups") or [] if isinstance(g, str))
+        cognito = definition.get("CognitoMemberDefinition") or {}
+        if isinstance(cognito.get("UserGroup"), str):
+            groups.add(cognito["UserGroup"])
+    return frozenset(groups)

@@ -120,12 +120,18 @@ class Labeler(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     qualified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     qualification_attempts: Mapped[int] = mapped_column(Integer, server_default="0", default=0)
+    # The labeler's identity-provider groups (a JSON list): teams whose member definitions name one of them
+    # (an OIDC group, a Cognito user group) take the labeler in.
+    groups_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class WorkteamMember(Base):
     __tablename__ = "workteam_member"
     workteam_id: Mapped[int] = mapped_column(ForeignKey("workteam.id"), primary_key=True)
     labeler_id: Mapped[int] = mapped_column(ForeignKey("labeler.id"), primary_key=True, index=True)
+    # A member by group (the team's member definitions name one of the labeler's groups), not added by hand:
+    # changing the team's groups removes such members, never those added by hand.
+    via_groups: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Job(Base):

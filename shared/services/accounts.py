@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.clock import Clock
+from shared.domain import arns
 from shared.domain.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from shared.domain.money import micros_to_usd
 from shared.domain.naming import check_job_name
@@ -197,9 +199,10 @@ def public_crowd_team(session: Session, clock: Clock, requester_id: int) -> Work
 
 def create_labeler(
     session: Session, clock: Clock, workforce_id: int, name: str, email: str | None, workteam_ids: list[int],
-    *, vouched: bool = False,
+    *, vouched: bool = False, groups: list[str] | None = None,
 ) -> tuple[Labeler, str]:
-    """Create a labeler in a workforce and add it to teams of that workforce; returns the token once.
+    """Create a labeler in a workforce and add it to teams of that workforce, by hand (`workteam_ids`) and by
+    identity-provider group (`groups`: every live team whose member definitions name one); returns the token once.
 
     `vouched`: the requester added this labeler themselves, so a public workforce's qualification never gates
     them (it is recorded as passed at creation); only labelers who sign up on their own must pass it."""
@@ -207,7 +210,7 @@ def create_labeler(
     now = clock.now()
     labeler = Labeler(workforce_id=workforce_id, name=name, email=email, token_digest=digest(token),
                       active=True, created_at=now, qualified_at=now if vouched else None,
-                      qualification_attempts=0)
+                      qualification_attempts=0, groups_json=json.dumps(sorted(set(groups))) if groups else None)
     session.add(labeler)
     session.flush()
     for i, team_id in enumerate(dict.fromkeys(workteam_ids)):
@@ -216,7 +219,37 @@ def create_labeler(
             raise ValidationFailed(f"workteam {team_id} is not a team of this workforce", f"workteam_ids[{i}]")
         session.add(WorkteamMember(workteam_id=team_id, labeler_id=labeler.id))
     session.flush()
+    if groups:
+        by_hand = set(workteam_ids)
+        for team in session.scalars(select(Workteam).where(Workteam.workforce_id == workforce_id,
+                                                           Workteam.deleted_at.is_(None),
+                                                           Workteam.sagemaker_json.is_not(None))):
+            if team.id not in by_hand and _team_groups(team) & set(groups):
+                session.add(WorkteamMember(workteam_id=team.id, labeler_id=labeler.id, via_groups=True))
+        session.flush()
     return labeler, token
+
+
+def _team_groups(team: Workteam) -> frozenset[str]:
+    return arns.member_groups(json.loads(team.sagemaker_json or "{}").get("MemberDefinitions"))
+
+
+def sync_group_members(session: Session, team: Workteam) -> None:
+    """After a team's member definitions change: the labelers of its workforce in one of the groups they name are
+    members by group; members by group no longer in any are removed. Members added by hand stay."""
+    groups = _team_groups(team)
+    current = {lab_id: via for lab_id, via in session.execute(
+        select(WorkteamMember.labeler_id, WorkteamMember.via_groups).where(WorkteamMember.workteam_id == team.id))}
+    wanted = {lab.id for lab in session.scalars(select(Labeler).where(
+        Labeler.workforce_id == team.workforce_id, Labeler.groups_json.is_not(None)))
+        if groups & set(json.loads(lab.groups_json or "[]"))}
+    gone = [lab_id for lab_id, via in current.items() if via and lab_id not in wanted]
+    if gone:
+        session.execute(delete(WorkteamMember).where(WorkteamMember.workteam_id == team.id,
+                                                     WorkteamMember.labeler_id.in_(gone)))
+    for lab_id in sorted(wanted - set(current)):
+        session.add(WorkteamMember(workteam_id=team.id, labeler_id=lab_id, via_groups=True))
+    session.flush()
 
 
 def labeler_team_ids(session: Session, labeler_id: int) -> list[int]:
@@ -233,7 +266,8 @@ def count_members(session: Session, team_ids: list[int]) -> dict[int, int]:
 
 def labeler_view(lab: Labeler, teams: list[int]) -> dict[str, Any]:
     return {"id": lab.id, "name": lab.name, "email": lab.email, "workforce_id": lab.workforce_id,
-            "workteam_ids": teams, "active": lab.active, "created_at": lab.created_at.isoformat() + "Z"}
+            "workteam_ids": teams, "groups": json.loads(lab.groups_json) if lab.groups_json else [],
+            "active": lab.active, "created_at": lab.created_at.isoformat() + "Z"}
 
 
 def issue_vendor_key(session: Session, wf: Workforce) -> str:

@@ -423,3 +423,34 @@ def test_the_public_crowd_is_the_requesters_own_public_workforce(fresh: Callable
     assert make_team(c, "public-crowd").endswith("/private-crowd/public-crowd")  # its name stays the user's
     other = f"arn:aws:sagemaker:{REGION}:394669845002:workteam/public-crowd/other"
     assert code_of(lambda: c.list_labeling_jobs_for_workteam(WorkteamArn=other))[0] == "ResourceNotFound"
+
+
+def test_member_definitions_bring_in_the_labelers_of_their_groups(dropin: DropIn) -> None:
+    """A team's OIDC groups (or Cognito user groups) are real: a labeler in one of them joins it, on creation of
+    either; changing the groups moves members by group, never those added by hand."""
+    sm = dropin.client()
+    name = dropin.unique("grp")
+    sm.create_workteam(WorkteamName=name, Description="by group",
+                       MemberDefinitions=[{"OidcMemberDefinition": {"Groups": ["annotators"]}}])
+    team = next(t for t in dropin.api("GET", "/api/v1/workteams", params={"limit": 500}).json()["items"]
+                if t["name"] == name)
+
+    def labeler(groups: list[str], teams: list[int]) -> dict[str, Any]:
+        r = dropin.api("POST", "/api/v1/labelers", json={"name": "G", "workforce_id": team["workforce_id"],
+                                                          "groups": groups, "workteam_ids": teams})
+        assert r.status_code == 201, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    member = labeler(["annotators", "night-shift"], [])
+    outsider = labeler(["reviewers"], [])
+    by_hand = labeler([], [team["id"]])
+    assert member["workteam_ids"] == [team["id"]] and member["groups"] == ["annotators", "night-shift"]
+    assert outsider["workteam_ids"] == []
+
+    def members() -> set[int]:
+        rows = dropin.api("GET", "/api/v1/labelers", params={"limit": 500}).json()["items"]
+        return {r["id"] for r in rows if team["id"] in r["workteam_ids"]}
+
+    assert members() == {member["id"], by_hand["id"]}
+    sm.update_workteam(WorkteamName=name, MemberDefinitions=[{"OidcMemberDefinition": {"Groups": ["reviewers"]}}])
+    assert members() == {outsider["id"], by_hand["id"]}

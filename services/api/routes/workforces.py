@@ -96,8 +96,10 @@ def create_labeler(body: LabelerCreate) -> Any:
     with d.sessions.begin() as session:
         accounts.get_workforce(session, g.requester_id, body.workforce_id)
         lab, token = accounts.create_labeler(session, d.clock, body.workforce_id, body.name, body.email,
-                                             body.workteam_ids, vouched=True)
-        return {**_labeler_view(lab, list(dict.fromkeys(body.workteam_ids))), "token": token,
+                                             body.workteam_ids, vouched=True, groups=body.groups)
+        by_hand = list(dict.fromkeys(body.workteam_ids))
+        by_group = sorted(set(accounts.labeler_team_ids(session, lab.id)) - set(by_hand))
+        return {**_labeler_view(lab, by_hand + by_group), "token": token,
                 "invite_url": _invite_url(token)}, 201
 
 

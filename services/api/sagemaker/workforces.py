@@ -224,6 +224,7 @@ def create_workteam(call: Call, params: dict[str, Any]) -> dict[str, Any]:
                                             params["Description"])
         team.sagemaker_json = _team_settings(params, {})
         team.updated_at = team.created_at
+        accounts.sync_group_members(session, team)
         return {"WorkteamArn": workteam_arn(call, team, wf)}
 
 
@@ -257,7 +258,7 @@ def update_workteam(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             team.description = params["Description"]
         team.sagemaker_json = _team_settings(params, _stored(team.sagemaker_json))
         team.updated_at = call.deps.clock.now()
-        session.flush()
+        accounts.sync_group_members(session, team)
         return {"Workteam": _team_shape(call, team, wf)}
 
 

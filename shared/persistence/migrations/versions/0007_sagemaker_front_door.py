@@ -4,7 +4,9 @@
 `human_task_ui`: named worker task templates (CreateHumanTaskUi). `lambda_function`: a requester's hooks
 registered under Lambda function names, so jobs naming those Lambda ARNs run them.
 `sagemaker_json` on job, workteam, workforce and flow_definition keeps the SageMaker request as given (the
-Describe operations echo it); workteams and workforces gain `updated_at` and `deleted_at`.
+Describe operations echo it); workteams and workforces gain `updated_at` and `deleted_at`. `labeler.groups_json`
+holds a labeler's identity-provider groups, and `workteam_member.via_groups` marks a membership that comes from
+them (a team's member definitions naming one of the groups) rather than from the requester.
 
 Revision ID: 0007
 Revises: 0006
@@ -64,9 +66,17 @@ def upgrade() -> None:
             batch.add_column(sa.Column("sagemaker_json", sa.Text(), nullable=True))
             batch.add_column(sa.Column("updated_at", sa.DateTime(), nullable=True))
             batch.add_column(sa.Column("deleted_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("labeler") as batch:
+        batch.add_column(sa.Column("groups_json", sa.Text(), nullable=True))
+    with op.batch_alter_table("workteam_member") as batch:
+        batch.add_column(sa.Column("via_groups", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("workteam_member") as batch:
+        batch.drop_column("via_groups")
+    with op.batch_alter_table("labeler") as batch:
+        batch.drop_column("groups_json")
     for table in ("workforce", "workteam"):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("deleted_at")
