@@ -150,7 +150,8 @@ def delete_workteam(session: Session, clock: Clock, team: Workteam) -> None:
     """Delete a team that no running job uses; the row stays (ended jobs still point at it) and its name is freed.
     Its labelers keep their accounts (they may belong to other teams of the workforce)."""
     busy = session.scalar(select(Job.name).where(Job.workteam_id == team.id,
-                                                 Job.status.not_in(TERMINAL_JOB_STATES)).limit(1))
+                                                 Job.status.not_in(TERMINAL_JOB_STATES))
+                          .order_by(Job.id).limit(1))  # the oldest, on every database
     if busy is not None:
         raise Conflict(f"workteam '{team.name}' is in use by job '{busy}', which has not ended", "name")
     team.deleted_at = team.updated_at = clock.now()
