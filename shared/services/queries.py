@@ -6,13 +6,14 @@ Reads go straight to the tables (no domain objects); the ledger is the only sour
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.domain.counters import label_counters
+from shared.domain.counters import LabelCounters, label_counters
 from shared.domain.money import micros_to_usd
 from shared.domain.states import AssignmentState, ObjectState
 from shared.metrics import DatabaseCounts
@@ -84,10 +85,26 @@ def progress(session: Session, job: Job, now: datetime, states: dict[str, int]) 
             "queued_objects": queued, "answers_per_second": round(rate, 3), "eta_seconds": eta}
 
 
-def job_view(session: Session, job: Job, now: datetime, detail: bool = True) -> dict[str, Any]:
+@dataclass(frozen=True)
+class JobCounts:
+    """A job's objects by state, how many the trainer's model labeled, and Ground Truth's LabelCounters."""
+
+    states: dict[str, int]
+    machine_labeled: int
+    counters: LabelCounters
+
+
+def job_counts(session: Session, job: Job) -> JobCounts:
+    """Two queries at most: what LabelCounters and the SageMaker API's summaries need, without the rest of the
+    job view (cost, progress, reports)."""
     states = object_states(session, job.id)
     machine = automated_labeling.machine_labeled_count(session, job.id) if job.auto_labeling_json else 0
-    counters = label_counters(states, machine)
+    return JobCounts(states, machine, label_counters(states, machine))
+
+
+def job_view(session: Session, job: Job, now: datetime, detail: bool = True) -> dict[str, Any]:
+    counts = job_counts(session, job)
+    states, machine, counters = counts.states, counts.machine_labeled, counts.counters
     view: dict[str, Any] = {
         "id": job.id, "name": job.name, "status": job.status, "failure_reason": job.failure_reason,
         "task_type": job.task_type, "label_attribute_name": job.label_attribute,

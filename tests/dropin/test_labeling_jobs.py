@@ -489,3 +489,29 @@ def test_a_job_made_through_the_rest_api_answers_the_sagemaker_api(dropin: DropI
     assert job["RoleArn"] == f"arn:aws:iam::{dropin.account}:role/groundwork"
     assert [j["LabelingJobName"] for j in sm.list_labeling_jobs(NameContains=name)["LabelingJobSummaryList"]] == [
         name]
+
+
+def test_a_verification_job_reads_the_reviewed_attribute_from_the_label_file(dropin: DropIn) -> None:
+    """Ground Truth names the reviewed job's attribute in the label category file (`auditLabelAttributeName`)."""
+    sm = dropin.client()
+    team, _ = _team(dropin)
+    prefix = dropin.unique("verify")
+    line = {"source-ref": dropin.put(f"{prefix}/a.png", _png()),
+            "boxes": {"image_size": [{"width": 8, "height": 6, "depth": 3}],
+                      "annotations": [{"class_id": 0, "left": 1, "top": 1, "width": 3, "height": 2}]},
+            "boxes-metadata": {"objects": [{"confidence": 0.9}], "class-map": {"0": "car"},
+                               "type": "groundtruth/object-detection", "human-annotated": "yes",
+                               "creation-date": "2024-05-02T10:11:12.123456", "job-name": "labeling-job/boxes-v1"}}
+    labels = dropin.put(f"{prefix}/labels.json", json.dumps({
+        "document-version": "2018-11-28", "labels": [{"label": "good"}, {"label": "bad"}],
+        "auditLabelAttributeName": "boxes"}))
+    request = _request(dropin, dropin.unique("verify"), team, dropin.put(f"{prefix}/m.jsonl", json.dumps(line)),
+                       labels, dropin.put(f"{prefix}/ui.html", TEMPLATE))
+    request["LabelAttributeName"] = "verified"
+    request["HumanTaskConfig"]["PreHumanTaskLambdaArn"] = PRE.replace("ImageMultiClass", "VerificationBoundingBox")
+    del request["HumanTaskConfig"]["AnnotationConsolidationConfig"]
+    sm.create_labeling_job(**request)
+    view = dropin.api("GET", f"/api/v1/jobs/{request['LabelingJobName']}").json()
+    assert view["task_type"] == "verification-bounding-box" and view["labels"] == ["good", "bad"]
+    assert sm.describe_labeling_job(LabelingJobName=request["LabelingJobName"])["LabelCategoryConfigS3Uri"] == labels
+    assert _wait(sm, request["LabelingJobName"], ("InProgress",))["LabelingJobStatus"] == "InProgress"

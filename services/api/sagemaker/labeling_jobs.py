@@ -10,6 +10,7 @@ are the requester's registered hooks), the automated-labeling algorithm and an i
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +38,7 @@ FIELDS = {
     "name": "LabelingJobName", "job": "LabelingJobName", "label_attribute_name": "LabelAttributeName",
     "manifest_uri": "InputConfig.DataSource.S3DataSource.ManifestS3Uri", "output_uri": "OutputConfig.S3OutputPath",
     "labels": "LabelCategoryConfigS3Uri", "label_category_config_uri": "LabelCategoryConfigS3Uri",
+    "label_category_config": "LabelCategoryConfigS3Uri",
     "workteam_id": "HumanTaskConfig.WorkteamArn",
     "workers_per_object": "HumanTaskConfig.NumberOfHumanWorkersPerDataObject",
     "price_per_task_usd": "HumanTaskConfig.PublicWorkforceTaskPrice",
@@ -124,22 +126,32 @@ def task_type_for(suffixes: list[str | None], template: str | None, implied: Tas
         "function with a task_type (PUT /api/v1/lambda-functions/<name>)")
 
 
-def _labels(call: Call, params: dict[str, Any], template: str | None,
-            type_: TaskType) -> tuple[list[str] | None, str | None, str | None]:
-    """(inline labels, label-category-file URI, prior attribute): the file wins; else literal template labels."""
+@dataclass(frozen=True)
+class _Labels:
+    """Where the job's labels come from: literal template labels, the label category file by URI, or that file
+    already read (verification and adjustment jobs read it here for its auditLabelAttributeName, once)."""
+
+    labels: list[str] | None = None
+    uri: str | None = None
+    document: dict[str, Any] | None = None
+    prior: str | None = None
+
+
+def _labels(call: Call, params: dict[str, Any], template: str | None, type_: TaskType) -> _Labels:
+    """The file wins; else literal template labels."""
     uri = params.get("LabelCategoryConfigS3Uri")
-    prior = None
     if uri:
-        if spec_for(type_).needs_prior:
-            try:
-                doc = json.loads(_read_text(call, uri, "LabelCategoryConfigS3Uri"))
-            except ValueError:
-                raise errors.validation("LabelCategoryConfigS3Uri: the label category file is not JSON") from None
-            prior = doc.get("auditLabelAttributeName") if isinstance(doc, dict) else None
-        return None, uri, prior
+        if not spec_for(type_).needs_prior:
+            return _Labels(uri=uri)
+        try:
+            doc = json.loads(_read_text(call, uri, "LabelCategoryConfigS3Uri"))
+        except ValueError:
+            raise errors.validation("LabelCategoryConfigS3Uri: the label category file is not JSON") from None
+        prior = doc.get("auditLabelAttributeName") if isinstance(doc, dict) else None
+        return _Labels(document=doc, prior=prior)
     kind = template_kind.infer(template) if template else None
     if kind is not None and kind.labels:
-        return list(kind.labels), None, None
+        return _Labels(labels=list(kind.labels))
     raise errors.validation("LabelCategoryConfigS3Uri: give the label category file (Groundwork needs the job's "
                             "labels; the template lists none literally)")
 
@@ -189,17 +201,18 @@ def _spec(call: Call, session: Session, params: dict[str, Any]) -> tuple[jobs.Jo
                                                "AnnotationConsolidationLambdaArn")
     template, implied = _template(call, session, human["UiConfig"])
     type_ = task_type_for([pre_suffix, acs_suffix], template, implied, [pre_type, post_type])
-    labels, label_uri, prior = _labels(call, params, template, type_)
+    labels = _labels(call, params, template, type_)
     spec = jobs.JobSpec(
         name=params["LabelingJobName"], task_type=type_.value, label_attribute_name=params["LabelAttributeName"],
-        labels=labels, label_category_config_uri=label_uri, manifest_uri=source["S3DataSource"]["ManifestS3Uri"],
+        labels=labels.labels, label_category_config_uri=labels.uri, label_category_config=labels.document,
+        manifest_uri=source["S3DataSource"]["ManifestS3Uri"],
         output_uri=params["OutputConfig"]["S3OutputPath"].rstrip("/"), workteam_id=team.id,
         workers_per_object=human["NumberOfHumanWorkersPerDataObject"],
         price_per_task_micros=price_micros(human.get("PublicWorkforceTaskPrice")),
         task_time_limit_seconds=human["TaskTimeLimitInSeconds"],
         task_availability_lifetime_seconds=human.get("TaskAvailabilityLifetimeInSeconds", 864000),
         max_concurrent_task_count=human.get("MaxConcurrentTaskCount", 1000), title=human["TaskTitle"],
-        prior_label_attribute_name=prior, pre_hook=pre_hook, post_hook=post_hook,
+        prior_label_attribute_name=labels.prior, pre_hook=pre_hook, post_hook=post_hook,
         auto_labeling=_auto_labeling(call, session, params, type_), ui_template=template,
     )
     return spec, team
@@ -251,10 +264,6 @@ def _human_task_config(call: Call, job: Job, team: Workteam) -> dict[str, Any]:
     return config
 
 
-def _counters(view: dict[str, Any]) -> dict[str, int]:
-    return {k: int(v) for k, v in view["label_counters"].items()}
-
-
 def _output(call: Call, job: Job) -> dict[str, Any] | None:
     if job.export_state != "done":
         return None
@@ -265,12 +274,12 @@ def _output(call: Call, job: Job) -> dict[str, Any] | None:
 
 
 def describe(call: Call, session: Session, job: Job) -> dict[str, Any]:
-    view = queries.job_view(session, job, call.deps.clock.now(), detail=False)
+    counters = queries.job_counts(session, job).counters.as_dict()
     given: dict[str, Any] = json.loads(job.sagemaker_json) if job.sagemaker_json else {}
     team = session.get(Workteam, job.workteam_id)
     assert team is not None
     out: dict[str, Any] = {
-        "LabelingJobStatus": job.status, "LabelCounters": _counters(view),
+        "LabelingJobStatus": job.status, "LabelCounters": counters,
         "CreationTime": job.created_at, "LastModifiedTime": job.updated_at,
         "JobReferenceCode": arns.job_reference_code(call.account, job.id, job.sagemaker_json),
         "LabelingJobName": job.name, "LabelingJobArn": _job_arn(call, job.name),

@@ -24,11 +24,10 @@ from services.api.sagemaker.calls import Call, domain_errors, page, time_window
 from services.api.sagemaker.errors import AwsError
 from services.api.sagemaker.json_protocol import operation
 from shared.domain import arns
-from shared.domain.counters import label_counters
 from shared.domain.pricing import WorkforceKind
 from shared.domain.states import ObjectState
 from shared.persistence.tables import Job, Workforce, Workteam
-from shared.services import accounts, automated_labeling, queries
+from shared.services import accounts, queries
 
 TEAM_LIMIT = 25  # work teams per account (doc §7.2)
 DEFAULT_WORKFORCE = "default"  # the workforce CreateWorkteam makes when it names none, as the console does
@@ -390,9 +389,8 @@ def delete_workforce(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 def _team_counters(session: Session, job: Job) -> dict[str, int]:
     """LabelCountersForWorkteam, from the same object states as the job's LabelCounters: objects labeled by
     people, objects still waiting for them (queued or open), and the dataset's objects."""
-    states = queries.object_states(session, job.id)
-    machine = automated_labeling.machine_labeled_count(session, job.id) if job.auto_labeling_json else 0
-    counters = label_counters(states, machine)
+    counts = queries.job_counts(session, job)
+    states, counters = counts.states, counts.counters
     pending = states.get(ObjectState.QUEUED, 0) + states.get(ObjectState.OPEN, 0)
     total = counters.TotalLabeled + counters.FailedNonRetryableError + counters.Unlabeled
     return {"HumanLabeled": counters.HumanLabeled, "PendingHuman": pending, "Total": total}
