@@ -30,7 +30,7 @@ from shared.domain.consolidation.array_model import ArrayConsolidator
 from shared.domain.consolidation.em import EStepper, history_counts, normalise_rows, run_em, vote_shares
 from shared.domain.consolidation.encoding import EncodedAnswers
 
-DEFAULT_STRENGTHS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+DEFAULT_STRENGTHS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 
 
 def crowd_error_pattern(counts: np.ndarray, smoothing: float = 0.5) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from shared.domain.consolidation import (
@@ -16,8 +17,10 @@ from shared.domain.consolidation import (
     consolidate_objects,
     default_classifier,
 )
+from shared.domain.consolidation.array_model import ArrayConsolidator
+from shared.domain.consolidation.encoding import EncodedAnswers
 from shared.domain.consolidation.hierarchical_dawid_skene import DEFAULT_STRENGTHS
-from shared.domain.consolidation.voted_classes import VotedClassesOnly
+from shared.domain.consolidation.voted_classes import VotedOrBaseRateClass
 
 ANSWERS = [Answer(1, 10, 2), Answer(1, 11, 2), Answer(1, 12, 0), Answer(2, 10, 1), Answer(3, 11, 0),
            Answer(3, 12, 0)]
@@ -25,7 +28,7 @@ ANSWERS = [Answer(1, 10, 2), Answer(1, 11, 2), Answer(1, 12, 0), Answer(2, 10, 1
 
 def test_the_default_is_the_guarded_hierarchical_model_with_fixed_settings() -> None:
     outer = default_classifier()
-    assert isinstance(outer, VotedClassesOnly)
+    assert isinstance(outer, VotedOrBaseRateClass)
     model = outer.model
     assert isinstance(model, CollapseGuard) and model.max_disagreement == 0.35
     inner = model.model
@@ -63,3 +66,49 @@ def test_ground_truths_variant_lets_its_learned_prior_overrule_a_lone_answer() -
 
 def test_an_empty_batch_gives_nothing() -> None:
     assert consolidate_objects(default_classifier(), [], 3) == {}
+
+
+class _FixedPosterior(ArrayConsolidator):
+    """A stand-in model whose posterior is given, so the guard's rule can be checked by hand."""
+
+    def __init__(self, posterior: list[list[float]]) -> None:
+        self.posterior = np.array(posterior)
+
+    def _fit_encoded(self, enc: EncodedAnswers) -> np.ndarray:
+        return self.posterior
+
+
+def test_the_guard_keeps_the_base_rate_class_and_blocks_any_other_unvoted_one() -> None:
+    # Three classes. Object 1 was answered 0, 0, 0, 0, 0, object 2 was answered 1 once, object 3 was answered 1 by
+    # four labelers: class 0 is the base rate (5 of 10 answers).
+    objects = [1, 1, 1, 1, 1, 2, 3, 3, 3, 3]
+    workers = [4, 5, 6, 7, 8, 9, 4, 5, 6, 7]
+    labels = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+    posterior = [[0.5, 0.1, 0.4], [0.3, 0.1, 0.6], [0.6, 0.3, 0.1]]
+    guarded = VotedOrBaseRateClass(_FixedPosterior(posterior)).fit_arrays(objects, workers, labels, 3)
+    # object 1 keeps its voted class 0 only; object 2 (one answer) keeps its voted class 1 and the base rate 0 (0.1
+    # and 0.3 of 0.4): class 2, which nobody gave and is not the base rate, is blocked though the model preferred it;
+    # object 3 has four answers, more than the exemption's three, so only its voted class 1 is left
+    assert guarded.proba_ == pytest.approx(np.array([[1.0, 0.0, 0.0], [0.75, 0.25, 0.0], [0.0, 1.0, 0.0]]))
+    assert guarded.predict() == {1: 0, 2: 0, 3: 1}
+    strict = VotedOrBaseRateClass(_FixedPosterior(posterior), base_rate_max_answers=0)
+    assert strict.fit_arrays(objects, workers, labels, 3).predict() == {1: 0, 2: 1, 3: 1}
+
+
+def test_an_uninformative_labelers_lone_answer_gives_way_to_the_base_rate() -> None:
+    # Three careful labelers label 40 objects, 32 of them class 0; labeler s answers "1" on objects 0-19 whatever
+    # they are (8 are class 1, 12 class 0), so s's "1" carries no evidence. Objects 100-103 were answered by s alone:
+    # their posterior is the base rate and the label is 0, which nobody gave them.
+    objects, workers, labels = [], [], []
+    for i in range(40):
+        for w in ("a", "b", "c"):
+            objects.append(i), workers.append(w), labels.append(1 if i < 8 else 0)
+        if i < 20:
+            objects.append(i), workers.append("s"), labels.append(1)
+    for i in range(100, 104):
+        objects.append(i), workers.append("s"), labels.append(1)
+    predicted = default_classifier().fit_arrays(objects, workers, labels, 2).predict()
+    assert [predicted[i] for i in range(100, 104)] == [0, 0, 0, 0]
+    assert all(predicted[i] == (1 if i < 8 else 0) for i in range(40))
+    strict = VotedOrBaseRateClass(CollapseGuard(HierarchicalDawidSkene(tol=1e-6)), base_rate_max_answers=0)
+    assert [strict.fit_arrays(objects, workers, labels, 2).predict()[i] for i in range(100, 104)] == [1, 1, 1, 1]
