@@ -8,8 +8,11 @@ ordinal grades the learned confusions invent a grade: on `web` (relevance 0-4), 
 out a grade none of the six named, and 20 of them are wrong. No requester wants a label nobody chose, so the
 posterior is restricted to the classes that received at least one vote for that object and renormalised.
 
-One class is exempt where an object has at most three answers: the base rate, the class most answers in the batch
+One class is exempt where an object has at most three answers, all from labelers whose skill was measured against
+others (ten answers or more on objects someone else answered too): the base rate, the class most answers in the batch
 name (counted from the answers, not taken from the model's learned class prior, which swaps along with the classes).
+A labeler nobody overlapped with keeps their answer: one labeler labeling red, green and blue once each has a
+posterior that is flat, and the base rate (a three-way tie) would have relabeled "green" as "red".
 When an object's few answers come from labelers whose answer carries (almost) no evidence, e.g. a labeler who answers
 "match" whatever the pair, the posterior falls back on the base rate, and that is the better call: on `product`
 (binary, 88% "no match", three answers per object) with every unvoted class blocked, the default trailed Crowd-Kit's
@@ -26,19 +29,24 @@ from __future__ import annotations
 import numpy as np
 
 from shared.domain.consolidation.array_model import ArrayConsolidator
+from shared.domain.consolidation.em import TIE_TOLERANCE
 from shared.domain.consolidation.encoding import EncodedAnswers
 
 
 class VotedOrBaseRateClass(ArrayConsolidator):
     """Fit `model`, then zero each object's posterior on classes nobody answered, except the base-rate class (the
-    class most answers in the batch name; ties to the smallest index) on objects with at most
-    `base_rate_max_answers` answers (0: no exemption).
+    class most answers in the batch name; ties to the smallest index) on an object with at most
+    `base_rate_max_answers` answers (0: no exemption) whose every labeler gave at least `min_shared_answers` answers
+    on objects that others answered too, and only where the base rate is strictly more probable than every voted
+    class. A labeler nobody overlapped with has no measured skill: their answer stands (a one-labeler job gets its
+    labeler's answers, as Ground Truth gives them).
     Fitted attributes of the inner model (`confusions_`, `class_prior_`, `collapsed_`, ...) are reachable through
     this wrapper."""
 
-    def __init__(self, model: ArrayConsolidator, base_rate_max_answers: int = 3) -> None:
+    def __init__(self, model: ArrayConsolidator, base_rate_max_answers: int = 3, min_shared_answers: int = 10) -> None:
         self.model = model
         self.base_rate_max_answers = base_rate_max_answers
+        self.min_shared_answers = min_shared_answers
 
     def _fit_encoded(self, enc: EncodedAnswers) -> np.ndarray:
         posterior = np.asarray(self.model.fit_encoded(enc).proba_, dtype=float)
@@ -47,12 +55,21 @@ class VotedOrBaseRateClass(ArrayConsolidator):
         # The base rate from the answers, not the model's learned prior: a model that swapped classes swapped its
         # prior too.
         base_rate = int(np.argmax(votes.sum(axis=0)))
-        allowed[enc.answers_per_object() <= self.base_rate_max_answers, base_rate] = True
+        exempt = (self._measured_objects(enc) & (enc.answers_per_object() <= self.base_rate_max_answers)
+                  & (posterior[:, base_rate] > np.where(allowed, posterior, 0.0).max(axis=1) + TIE_TOLERANCE))
+        allowed[exempt, base_rate] = True
         masked = np.where(allowed, posterior, 0.0)
         total = masked.sum(axis=1, keepdims=True)
         # Where EM put (numerically) no mass on any allowed class, fall back to the vote shares.
         shares = votes / np.maximum(votes.sum(axis=1, keepdims=True), 1.0)
         return np.where(total > 1e-12, masked / np.maximum(total, 1e-300), shares)
+
+    def _measured_objects(self, enc: EncodedAnswers) -> np.ndarray:
+        """Objects whose every labeler gave at least `min_shared_answers` answers on objects with other answers."""
+        shared = enc.answers_per_object()[enc.objects] >= 2
+        per_worker = np.bincount(enc.workers, weights=shared, minlength=enc.n_workers)
+        unmeasured = per_worker[enc.workers] < self.min_shared_answers
+        return np.bincount(enc.objects, weights=unmeasured, minlength=enc.n_objects) == 0
 
     def __getattr__(self, name: str) -> object:
         if name.endswith("_") and not name.startswith("__") and "model" in self.__dict__:

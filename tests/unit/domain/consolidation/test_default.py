@@ -85,7 +85,8 @@ def test_the_guard_keeps_the_base_rate_class_and_blocks_any_other_unvoted_one() 
     workers = [4, 5, 6, 7, 8, 9, 4, 5, 6, 7]
     labels = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
     posterior = [[0.5, 0.1, 0.4], [0.3, 0.1, 0.6], [0.6, 0.3, 0.1]]
-    guarded = VotedOrBaseRateClass(_FixedPosterior(posterior)).fit_arrays(objects, workers, labels, 3)
+    guarded = VotedOrBaseRateClass(_FixedPosterior(posterior), min_shared_answers=0)
+    guarded.fit_arrays(objects, workers, labels, 3)
     # object 1 keeps its voted class 0 only; object 2 (one answer) keeps its voted class 1 and the base rate 0 (0.1
     # and 0.3 of 0.4): class 2, which nobody gave and is not the base rate, is blocked though the model preferred it;
     # object 3 has four answers, more than the exemption's three, so only its voted class 1 is left
@@ -93,6 +94,27 @@ def test_the_guard_keeps_the_base_rate_class_and_blocks_any_other_unvoted_one() 
     assert guarded.predict() == {1: 0, 2: 0, 3: 1}
     strict = VotedOrBaseRateClass(_FixedPosterior(posterior), base_rate_max_answers=0)
     assert strict.fit_arrays(objects, workers, labels, 3).predict() == {1: 0, 2: 1, 3: 1}
+    # labeler 9 answered only object 2, which nobody else answered: an unmeasured labeler's answer stands
+    assert VotedOrBaseRateClass(_FixedPosterior(posterior)).fit_arrays(objects, workers, labels, 3).predict() == {
+        1: 0, 2: 1, 3: 1}
+
+
+def test_a_tie_between_the_base_rate_and_a_voted_class_goes_to_the_voted_class() -> None:
+    guarded = VotedOrBaseRateClass(_FixedPosterior([[0.5, 0.5], [0.0, 1.0]]), min_shared_answers=0)
+    assert guarded.fit_arrays([1, 2, 2], [7, 7, 8], [1, 0, 0], 2).predict() == {1: 1, 2: 0}
+
+
+def test_one_labeler_gets_their_own_answers_back() -> None:
+    # One labeler, each class once (the browser test's job) or skewed: nobody overlapped with them, so whatever the
+    # model's posterior, each object keeps the class they gave.
+    assert default_classifier().fit_arrays([1, 2, 3], [9, 9, 9], [0, 1, 2], 3).predict() == {1: 0, 2: 1, 3: 2}
+    # A batch of the first two: EM's posterior on two answers is nearly flat (it even prefers "green" for the object
+    # answered "red"), and the base rate is a tie that falls to "red".
+    assert default_classifier().fit_arrays([1, 2], [9, 9], [0, 1], 3).predict() == {1: 0, 2: 1}
+    assert default_classifier().fit_arrays([2], [9], [1], 3).predict() == {2: 1}
+    labels = [0] * 7 + [1] * 3
+    predicted = default_classifier().fit_arrays(list(range(10)), [9] * 10, labels, 2).predict()
+    assert [predicted[i] for i in range(10)] == labels
 
 
 def test_an_uninformative_labelers_lone_answer_gives_way_to_the_base_rate() -> None:
