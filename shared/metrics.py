@@ -13,6 +13,8 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, g
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from shared.domain.counters import label_counters
+
 TASKS_LEASED = Counter("groundwork_tasks_leased_total", "Tasks leased to labelers", ["job"])
 ANSWERS_SUBMITTED = Counter("groundwork_answers_submitted_total", "Answers accepted from labelers", ["job"])
 TASKS_DECLINED = Counter("groundwork_tasks_declined_total", "Tasks given back by labelers", ["job"])
@@ -77,11 +79,11 @@ class DatabaseCollector:
                                    labels=["job"])
         total = GaugeMetricFamily("gt_total_dataset_objects_labeled", "TotalDatasetObjectsLabeled", labels=["job"])
         for job, states in per_job.items():
-            labeled = states.get("labeled", 0)
-            auto.add_metric([job], machine.get(job, 0))
-            human.add_metric([job], labeled - machine.get(job, 0))
-            failed.add_metric([job], states.get("failed", 0))
-            total.add_metric([job], labeled)
+            counters = label_counters(states, machine.get(job, 0))  # the same numbers as the API's LabelCounters
+            auto.add_metric([job], counters.MachineLabeled)
+            human.add_metric([job], counters.HumanLabeled)
+            failed.add_metric([job], counters.FailedNonRetryableError)
+            total.add_metric([job], counters.TotalLabeled)
         return [auto, human, failed, total]
 
     @staticmethod

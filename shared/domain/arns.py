@@ -26,6 +26,11 @@ def requester_account(base_account: str, requester_id: int) -> str:
     return f"{(int(base_account) + requester_id) % 10**12:012d}"
 
 
+def default_role_arn(account: str) -> str:
+    """The execution role a job or flow shows (and its hooks receive) when its request named none."""
+    return f"arn:aws:iam::{account}:role/groundwork"
+
+
 def sagemaker_arn(region: str, account: str, resource_type: str, name: str) -> str:
     return f"arn:aws:sagemaker:{region}:{account}:{resource_type}/{name}"
 

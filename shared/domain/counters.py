@@ -18,11 +18,16 @@ class LabelCounters:
         return asdict(self)
 
 
+def dataset_objects(states: Mapping[str, int]) -> int:
+    """The dataset's objects among objects counted by ObjectState: gold items are not dataset objects."""
+    return sum(n for state, n in states.items() if state != "gold")
+
+
 def label_counters(states: Mapping[str, int], machine_labeled: int = 0) -> LabelCounters:
     """`states` counts objects by ObjectState; every object not labeled or failed is still Unlabeled."""
     labeled = states.get("labeled", 0)
     failed = states.get("failed", 0)
-    total = sum(n for state, n in states.items() if state != "gold")  # gold items are not dataset objects
+    total = dataset_objects(states)
     human = labeled - machine_labeled
     return LabelCounters(
         TotalLabeled=labeled,

@@ -29,14 +29,20 @@ _AMZ_DATE = "%Y%m%dT%H%M%SZ"
 _UNRESERVED = "-_.~"
 
 
-class SignatureError(Exception):
-    """A request the server refuses before looking at what it asks; `code` is AWS's `__type`."""
+# The codes AWS answers with HTTP 403; a malformed signature (IncompleteSignatureException) is a 400.
+_FORBIDDEN = frozenset({"InvalidSignatureException", "UnrecognizedClientException",
+                        "MissingAuthenticationTokenException", "AccessDeniedException"})
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+
+class SignatureError(Exception):
+    """A request the server refuses before looking at what it asks; `code` is AWS's `__type`, `status` the HTTP
+    status AWS answers it with."""
+
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        self.status = status
+        self.status = 403 if code in _FORBIDDEN else 400
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ def parse_authorization(value: str | None) -> Credential:
     """`AWS4-HMAC-SHA256 Credential=AKID/20261128/us-east-1/sagemaker/aws4_request, SignedHeaders=a;b,
     Signature=hex`."""
     if not value:
-        raise SignatureError("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
+        raise SignatureError("MissingAuthenticationTokenException", "Missing Authentication Token")
     algorithm, _, rest = value.strip().partition(" ")
     if algorithm != ALGORITHM:
         raise SignatureError("IncompleteSignatureException",

@@ -118,7 +118,7 @@ def _through_hook(deps: Deps, job: Job, facts: JobFacts, inputs: list[ObjectInpu
     answered = hooks.run_consolidation(
         deps.blobs, layout.root, ref, job_arn=job_arn,
         label_attribute=job.label_attribute, label_categories=list(facts.labels.labels),
-        role_arn=given.get("RoleArn") or f"arn:aws:iam::{account}:role/groundwork", objects=objects, moment=now,
+        role_arn=given.get("RoleArn") or arns.default_role_arn(account), objects=objects, moment=now,
         timeout_s=deps.settings.hook_timeout_s, allowed_modules=deps.settings.hook_modules)
     results: dict[int, LabelResult] = {}
     for o in inputs:

@@ -46,8 +46,7 @@ def register(deps: Deps, session: Session, requester_id: int, name: str, hook: s
         raise ValidationFailed(str(exc), "hook") from None
     if task_type is not None and task_type not in {t.value for t in TaskType}:
         raise ValidationFailed(f"one of {', '.join(t.value for t in TaskType)}", "task_type")
-    row = session.scalar(select(LambdaFunction).where(LambdaFunction.requester_id == requester_id,
-                                                      LambdaFunction.name == name))
+    row = _find(session, requester_id, name)
     if row is None:
         row = LambdaFunction(requester_id=requester_id, name=name, hook=hook, task_type=task_type,
                              created_at=deps.clock.now())
@@ -58,9 +57,13 @@ def register(deps: Deps, session: Session, requester_id: int, name: str, hook: s
     return row
 
 
+def _find(session: Session, requester_id: int, name: str) -> LambdaFunction | None:
+    return session.scalar(select(LambdaFunction).where(LambdaFunction.requester_id == requester_id,
+                                                       LambdaFunction.name == name))
+
+
 def get(session: Session, requester_id: int, name: str, field: str = "name") -> LambdaFunction:
-    row = session.scalar(select(LambdaFunction).where(LambdaFunction.requester_id == requester_id,
-                                                      LambdaFunction.name == name))
+    row = _find(session, requester_id, name)
     if row is None:
         raise NotFound(f"no Lambda function '{name[:64]}' is registered; register it with PUT "
                        f"/api/v1/lambda-functions/{name[:64]}", field)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from shared import metrics
 from shared.bootstrap import Deps
 from shared.domain.automated_labeling.plan import AutoLabelingSettings, stopping_reason
+from shared.domain.counters import dataset_objects
 from shared.domain.states import AssignmentState, JobStatus, ObjectState
 from shared.messaging import TaskNames
 from shared.persistence.tables import Assignment, DataObject, IngestChunk, Job
@@ -111,8 +112,7 @@ def _stopping_condition(job: Job, states: dict[str, int]) -> str | None:
     conditions = AutoLabelingSettings(max_human_labeled=given.get("MaxHumanLabeledObjectCount"),
                                       max_percent_labeled=given.get("MaxPercentageOfInputDatasetLabeled"))
     labeled = states.get(ObjectState.LABELED, 0)
-    dataset = sum(n for state, n in states.items() if state != "gold")
-    return stopping_reason(conditions, labeled, labeled, dataset)
+    return stopping_reason(conditions, labeled, labeled, dataset_objects(states))
 
 
 def finish_job(deps: Deps, session: Session, job: Job) -> None:

@@ -182,13 +182,13 @@ def start_human_loop(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     spec = human_review.LoopSpec(flow_definition_name=flow_name, human_loop_name=params["HumanLoopName"],
                                  input=content, prediction_label=label, prediction_confidence=confidence,
                                  has_prediction=has_prediction, object_key=OBJECT_KEY)
-    with call.deps.sessions.begin() as session, domain_errors(LOOP_FIELDS, errors.a2i_from_domain):
+    with call.deps.sessions.begin() as session, domain_errors(LOOP_FIELDS):
         loop = human_review.start_loop(call.deps, session, call.requester_id, spec)
         return {"HumanLoopArn": human_review.loop_arn(call.deps, loop)}
 
 
 def describe_human_loop(call: Call, params: dict[str, Any]) -> dict[str, Any]:
-    with call.deps.sessions() as session, domain_errors(LOOP_FIELDS, errors.a2i_from_domain):
+    with call.deps.sessions() as session, domain_errors(LOOP_FIELDS):
         loop = human_review.get_loop(session, call.requester_id, params["HumanLoopName"])
         flow_name = human_review.flow_name_of(session, loop)
     out: dict[str, Any] = {
@@ -218,16 +218,13 @@ def list_human_loops(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     after = shapes.to_datetime(params["CreationTimeAfter"]) if params.get("CreationTimeAfter") else None
     before = shapes.to_datetime(params["CreationTimeBefore"]) if params.get("CreationTimeBefore") else None
     offset, limit = calls.page_bounds(params)
-    with call.deps.sessions() as session, domain_errors(LOOP_FIELDS, errors.a2i_from_domain):
+    with call.deps.sessions() as session, domain_errors(LOOP_FIELDS):
         flow = human_review.get_flow(session, call.requester_id, flow_name, "flow_definition_name")
         rows = human_review.loops_of_flow(session, flow, after, before, params.get("SortOrder") == "Descending",
                                           offset, limit + 1)
+    chunk, token = calls.fetched_page(rows, offset, limit)
     flow_arn = call.arn(FLOW_RESOURCE, flow_name)
-    out: dict[str, Any] = {"HumanLoopSummaries": [_summary(loop, flow_arn) for loop in rows[:limit]]}
-    token = calls.next_token(offset, limit, min(len(rows), limit), len(rows) > limit)
-    if token:
-        out["NextToken"] = token
-    return out
+    return calls.with_token({"HumanLoopSummaries": [_summary(loop, flow_arn) for loop in chunk]}, token)
 
 
 def _on_loop(call: Call, params: dict[str, Any], action: Callable[..., Any]) -> dict[str, Any]:
@@ -235,7 +232,7 @@ def _on_loop(call: Call, params: dict[str, Any], action: Callable[..., Any]) -> 
     ValidationException."""
     with call.deps.sessions.begin() as session:
         try:
-            with domain_errors(LOOP_FIELDS, errors.a2i_from_domain):
+            with domain_errors(LOOP_FIELDS):
                 action(call.deps, session, call.requester_id, params["HumanLoopName"])
         except AwsError as exc:
             raise _conflict_as_validation(exc) from None
@@ -253,6 +250,6 @@ def delete_human_loop(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 def _conflict_as_validation(exc: AwsError) -> AwsError:
     """StopHumanLoop and DeleteHumanLoop model no ConflictException: a loop in the wrong state is a
     ValidationException there, as A2I answers it."""
-    if exc.code == "ConflictException":
+    if exc.code == "ResourceInUse":
         return AwsError("ValidationException", exc.message, 400)
     return exc

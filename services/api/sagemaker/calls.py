@@ -67,22 +67,19 @@ def authenticate() -> Call:
     try:
         credential = sigv4.verify(signed, secret_for, d.clock.now(), SIGNING_NAME, d.settings.aws_region)
     except sigv4.SignatureError as exc:
-        status = 403 if exc.code in ("InvalidSignatureException", "UnrecognizedClientException",
-                                     "MissingAuthenticationTokenException", "AccessDeniedException") else 400
-        raise AwsError(exc.code, exc.message, status) from None
+        raise AwsError(exc.code, exc.message, exc.status) from None
     requester_id = owners[credential.access_key]
     return Call(d, requester_id, arns.requester_account(d.settings.aws_account, requester_id),
                 d.settings.aws_region)
 
 
 @contextmanager
-def domain_errors(fields: dict[str, str] | None = None,
-                  convert: Callable[..., AwsError] = errors.from_domain) -> Iterator[None]:
+def domain_errors(fields: dict[str, str] | None = None) -> Iterator[None]:
     """Groundwork's domain errors as AWS's, naming the request's member instead of Groundwork's field."""
     try:
         yield
     except DomainError as exc:
-        raise convert(exc, fields) from None
+        raise errors.from_domain(exc, fields) from None
 
 
 # --- pagination: NextToken is an opaque offset -------------------------------------------------------------------
@@ -100,8 +97,8 @@ def page_bounds(params: dict[str, Any], default: int = 10) -> tuple[int, int]:
     return offset, int(params.get("MaxResults") or default)
 
 
-def next_token(offset: int, limit: int, returned: int, total_more: bool) -> str | None:
-    if not total_more:
+def _next_token(offset: int, returned: int, more: bool) -> str | None:
+    if not more:
         return None
     return base64.urlsafe_b64encode(json.dumps({"o": offset + returned}).encode()).decode()
 
@@ -110,7 +107,19 @@ def page(rows: list[Any], params: dict[str, Any], default: int = 10) -> tuple[li
     """One page of an already filtered and sorted list, and the token for the next (None on the last)."""
     offset, limit = page_bounds(params, default)
     chunk = rows[offset:offset + limit]
-    return chunk, next_token(offset, limit, len(chunk), offset + limit < len(rows))
+    return chunk, _next_token(offset, len(chunk), offset + limit < len(rows))
+
+
+def fetched_page(rows: list[Any], offset: int, limit: int) -> tuple[list[Any], str | None]:
+    """The page of rows a query fetched with LIMIT `limit` + 1 at `offset` (the extra row says whether there is a
+    next page), and the token for the next (None on the last)."""
+    chunk = rows[:limit]
+    return chunk, _next_token(offset, len(chunk), len(rows) > limit)
+
+
+def with_token(body: dict[str, Any], token: str | None) -> dict[str, Any]:
+    """A List operation's answer: `NextToken` only where another page follows."""
+    return {**body, "NextToken": token} if token else body
 
 
 def time_window(rows: list[Any], params: dict[str, Any], attribute: Callable[[Any], datetime],

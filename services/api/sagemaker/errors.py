@@ -31,12 +31,10 @@ def access_denied(message: str) -> AwsError:
     return AwsError("AccessDeniedException", message)
 
 
-# SageMaker's control-plane codes (no `Exception` suffix on the resource ones) and A2I's REST codes.
+# SageMaker's control-plane codes (no `Exception` suffix on the resource ones); the A2I door respells them with
+# its own statuses on the way out (a2i_runtime._a2i_error).
 SAGEMAKER_CODES = {NotFound: "ResourceNotFound", Conflict: "ResourceInUse", ValidationFailed: "ValidationException",
                    Forbidden: "AccessDeniedException", Unauthorized: "AccessDeniedException"}
-A2I_CODES = {NotFound: ("ResourceNotFoundException", 404), Conflict: ("ConflictException", 409),
-             ValidationFailed: ("ValidationException", 400), Forbidden: ("AccessDeniedException", 403),
-             Unauthorized: ("AccessDeniedException", 403)}
 
 
 def _message(exc: DomainError, fields: dict[str, str] | None) -> str:
@@ -49,11 +47,4 @@ def from_domain(exc: DomainError, fields: dict[str, str] | None = None) -> AwsEr
     for kind, code in SAGEMAKER_CODES.items():
         if isinstance(exc, kind):
             return AwsError(code, _message(exc, fields))
-    return AwsError("ValidationException", _message(exc, fields))
-
-
-def a2i_from_domain(exc: DomainError, fields: dict[str, str] | None = None) -> AwsError:
-    for kind, (code, status) in A2I_CODES.items():
-        if isinstance(exc, kind):
-            return AwsError(code, _message(exc, fields), status)
     return AwsError("ValidationException", _message(exc, fields))

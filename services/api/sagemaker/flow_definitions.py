@@ -50,7 +50,6 @@ FIELDS = {
     "output_path": "OutputConfig.S3OutputPath", "output_uri": "OutputConfig.S3OutputPath",
     "activation_conditions": CONDITION_MEMBER,
 }
-# The attribute each labeling element lists its labels in (Crowd HTML Elements reference).
 
 
 # --- translating the request ------------------------------------------------------------------------------------
@@ -189,7 +188,7 @@ def describe(call: Call, session: Session, flow: FlowDefinition) -> dict[str, An
         "FlowDefinitionStatus": status, "CreationTime": flow.created_at,
         "HumanLoopConfig": _loop_config(call, session, flow, job),
         "OutputConfig": given.get("OutputConfig") or {"S3OutputPath": flow.output_path},
-        "RoleArn": given.get("RoleArn") or f"arn:aws:iam::{call.account}:role/groundwork",
+        "RoleArn": given.get("RoleArn") or arns.default_role_arn(call.account),
     }
     if given.get("HumanLoopActivationConfig"):
         out["HumanLoopActivationConfig"] = given["HumanLoopActivationConfig"]
@@ -229,10 +228,7 @@ def list_flow_definitions(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             if reason:
                 summary["FailureReason"] = reason[:1024]
             summaries.append(summary)
-    out: dict[str, Any] = {"FlowDefinitionSummaries": summaries}
-    if token:
-        out["NextToken"] = token
-    return out
+    return calls.with_token({"FlowDefinitionSummaries": summaries}, token)
 
 
 @operation("DeleteFlowDefinition")

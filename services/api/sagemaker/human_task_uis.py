@@ -65,10 +65,7 @@ def list_human_task_uis(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         rows = human_task_uis.list_all(session, call.requester_id, after, before,
                                        descending=params.get("SortOrder") == "Descending")
         chunk, token = calls.page(rows, params)
-        out: dict[str, Any] = {"HumanTaskUiSummaries": [_summary(call, row) for row in chunk]}
-    if token:
-        out["NextToken"] = token
-    return out
+        return calls.with_token({"HumanTaskUiSummaries": [_summary(call, row) for row in chunk]}, token)
 
 
 def _summary(call: Call, row: HumanTaskUi) -> dict[str, Any]:

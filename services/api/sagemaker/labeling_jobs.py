@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.api.sagemaker import errors, human_task_uis, workforces
-from services.api.sagemaker.calls import Call, domain_errors, next_token, page_bounds
+from services.api.sagemaker.calls import Call, domain_errors, fetched_page, page_bounds, with_token
 from services.api.sagemaker.errors import AwsError
-from services.api.sagemaker.flow_definitions import price_micros
+from services.api.sagemaker.flow_definitions import DEFAULT_LIFETIME_S, price_micros
 from services.api.sagemaker.json_protocol import operation
 from services.api.sagemaker.shapes import to_datetime
 from services.api.web import task_ui
@@ -186,7 +186,7 @@ def _auto_labeling(call: Call, session: Session, params: dict[str, Any], type_: 
     return {k: v for k, v in settings.items() if v is not None}
 
 
-def _spec(call: Call, session: Session, params: dict[str, Any]) -> tuple[jobs.JobSpec, Workteam]:
+def _spec(call: Call, session: Session, params: dict[str, Any]) -> jobs.JobSpec:
     human = params["HumanTaskConfig"]
     source = params["InputConfig"]["DataSource"]
     if "S3DataSource" not in source:
@@ -202,7 +202,7 @@ def _spec(call: Call, session: Session, params: dict[str, Any]) -> tuple[jobs.Jo
     template, implied = _template(call, session, human["UiConfig"])
     type_ = task_type_for([pre_suffix, acs_suffix], template, implied, [pre_type, post_type])
     labels = _labels(call, params, template, type_)
-    spec = jobs.JobSpec(
+    return jobs.JobSpec(
         name=params["LabelingJobName"], task_type=type_.value, label_attribute_name=params["LabelAttributeName"],
         labels=labels.labels, label_category_config_uri=labels.uri, label_category_config=labels.document,
         manifest_uri=source["S3DataSource"]["ManifestS3Uri"],
@@ -210,12 +210,11 @@ def _spec(call: Call, session: Session, params: dict[str, Any]) -> tuple[jobs.Jo
         workers_per_object=human["NumberOfHumanWorkersPerDataObject"],
         price_per_task_micros=price_micros(human.get("PublicWorkforceTaskPrice")),
         task_time_limit_seconds=human["TaskTimeLimitInSeconds"],
-        task_availability_lifetime_seconds=human.get("TaskAvailabilityLifetimeInSeconds", 864000),
+        task_availability_lifetime_seconds=human.get("TaskAvailabilityLifetimeInSeconds", DEFAULT_LIFETIME_S),
         max_concurrent_task_count=human.get("MaxConcurrentTaskCount", 1000), title=human["TaskTitle"],
         prior_label_attribute_name=labels.prior, pre_hook=pre_hook, post_hook=post_hook,
         auto_labeling=_auto_labeling(call, session, params, type_), ui_template=template,
     )
-    return spec, team
 
 
 @operation("CreateLabelingJob")
@@ -225,7 +224,7 @@ def create_labeling_job(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         raise errors.validation("HumanTaskConfig.TaskTimeLimitInSeconds: at most 28800 seconds (8 hours) for image "
                                 "and text tasks")
     with d.sessions.begin() as session:
-        spec, _ = _spec(call, session, params)
+        spec = _spec(call, session, params)
         with domain_errors(FIELDS):
             job = jobs.create_job(d, session, call.requester_id, spec, None)
         job.sagemaker_json = json.dumps(params)
@@ -246,8 +245,10 @@ def _builtin_lambda(call: Call, prefix: str, job: Job) -> str | None:
     return f"arn:aws:lambda:{call.region}:{owner}:function:{prefix}-{suffix}" if owner and suffix else None
 
 
-def _human_task_config(call: Call, job: Job, team: Workteam) -> dict[str, Any]:
+def _human_task_config(call: Call, session: Session, job: Job) -> dict[str, Any]:
     """A job created through Groundwork's REST API, described in SageMaker's terms."""
+    team = session.get(Workteam, job.workteam_id)
+    assert team is not None
     config: dict[str, Any] = {
         "WorkteamArn": workforces.workteam_arn(call, team), "UiConfig": {},
         "TaskTitle": job.title or job.name, "TaskDescription": job.short_instruction[:255] or job.name,
@@ -276,8 +277,6 @@ def _output(call: Call, job: Job) -> dict[str, Any] | None:
 def describe(call: Call, session: Session, job: Job) -> dict[str, Any]:
     counters = queries.job_counts(session, job).counters.as_dict()
     given: dict[str, Any] = json.loads(job.sagemaker_json) if job.sagemaker_json else {}
-    team = session.get(Workteam, job.workteam_id)
-    assert team is not None
     out: dict[str, Any] = {
         "LabelingJobStatus": job.status, "LabelCounters": counters,
         "CreationTime": job.created_at, "LastModifiedTime": job.updated_at,
@@ -287,8 +286,8 @@ def describe(call: Call, session: Session, job: Job) -> dict[str, Any]:
         "InputConfig": given.get("InputConfig")
         or {"DataSource": {"S3DataSource": {"ManifestS3Uri": job.manifest_uri}}},
         "OutputConfig": {"KmsKeyId": "", **(given.get("OutputConfig") or {"S3OutputPath": job.output_uri})},
-        "RoleArn": given.get("RoleArn") or f"arn:aws:iam::{call.account}:role/groundwork",
-        "HumanTaskConfig": given.get("HumanTaskConfig") or _human_task_config(call, job, team),
+        "RoleArn": given.get("RoleArn") or arns.default_role_arn(call.account),
+        "HumanTaskConfig": given.get("HumanTaskConfig") or _human_task_config(call, session, job),
     }
     if job.failure_reason:
         out["FailureReason"] = job.failure_reason[:1024]
@@ -354,12 +353,8 @@ def list_labeling_jobs(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     query = query.order_by(column.desc() if descending else column.asc(), Job.id.desc() if descending else Job.id)
     offset, limit = page_bounds(params)
     with call.deps.sessions() as session:
-        rows = list(session.scalars(query.offset(offset).limit(limit + 1)))
-        out: dict[str, Any] = {"LabelingJobSummaryList": [summary(call, session, job) for job in rows[:limit]]}
-    token = next_token(offset, limit, min(len(rows), limit), len(rows) > limit)
-    if token:
-        out["NextToken"] = token
-    return out
+        chunk, token = fetched_page(list(session.scalars(query.offset(offset).limit(limit + 1))), offset, limit)
+        return with_token({"LabelingJobSummaryList": [summary(call, session, job) for job in chunk]}, token)
 
 
 @operation("StopLabelingJob")

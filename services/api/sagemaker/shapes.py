@@ -20,6 +20,11 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from services.api.sagemaker.errors import AwsError
 
 MAX_REPORTED = 10
+# Numeric shape types: the Python values each accepts (never a bool) and how a violation names them.
+_NUMBERS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "integer": (int, "an integer"), "long": (int, "an integer"),
+    "float": ((int, float), "a number"), "double": ((int, float), "a number"),
+}
 
 
 @functools.cache
@@ -79,7 +84,7 @@ class _Checker:
             if not isinstance(value, list):
                 self.fail(value, path, "Member must be a list")
                 return
-            self._length(value, path, meta, "length")
+            self._length(value, path, meta)
             for index, item in enumerate(value, 1):
                 self.check(shape.member, item, f"{path}.{index}.member")
             return
@@ -87,7 +92,7 @@ class _Checker:
             if not isinstance(value, dict):
                 self.fail(value, path, "Member must be a map")
                 return
-            self._length(value, path, meta, "length")
+            self._length(value, path, meta)
             for key, item in value.items():
                 self.check(shape.key, key, f"{path}.key")
                 self.check(shape.value, item, f"{path}.{key}.member")
@@ -96,7 +101,7 @@ class _Checker:
             if not isinstance(value, str):
                 self.fail(value, path, "Member must be a string")
                 return
-            self._length(value, path, meta, "length")
+            self._length(value, path, meta)
             if shape.enum and value not in shape.enum:
                 self.fail(value, path, f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
             elif "pattern" in meta:
@@ -104,15 +109,10 @@ class _Checker:
                 if compiled is not None and compiled.fullmatch(value) is None:
                     self.fail(value, path, f"Member must satisfy regular expression pattern: {meta['pattern']}")
             return
-        if kind in ("integer", "long"):
-            if isinstance(value, bool) or not isinstance(value, int):
-                self.fail(value, path, "Member must be an integer")
-                return
-            self._range(value, path, meta)
-            return
-        if kind in ("float", "double"):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                self.fail(value, path, "Member must be a number")
+        if kind in _NUMBERS:
+            accepted, wording = _NUMBERS[kind]
+            if isinstance(value, bool) or not isinstance(value, accepted):
+                self.fail(value, path, f"Member must be {wording}")
                 return
             self._range(value, path, meta)
             return
@@ -130,7 +130,7 @@ class _Checker:
     def _join(path: str, name: str) -> str:
         return f"{path}.{_lower_first(name)}" if path else _lower_first(name)
 
-    def _length(self, value: Any, path: str, meta: dict[str, Any], _: str) -> None:
+    def _length(self, value: Any, path: str, meta: dict[str, Any]) -> None:
         if "min" in meta and len(value) < meta["min"]:
             self.fail(value, path, f"Member must have length greater than or equal to {meta['min']}")
         if "max" in meta and len(value) > meta["max"]:

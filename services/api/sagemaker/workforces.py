@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from services.api.sagemaker import errors
-from services.api.sagemaker.calls import Call, domain_errors, page, time_window
+from services.api.sagemaker.calls import Call, domain_errors, page, time_window, with_token
 from services.api.sagemaker.errors import AwsError
 from services.api.sagemaker.json_protocol import operation
 from shared.domain import arns
@@ -241,10 +241,7 @@ def list_workteams(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         teams = _sorted(_name_contains([t for t, _ in pairs], params), params,
                         {"Name": lambda t: t.name.lower(), "CreateDate": lambda t: t.created_at}, "CreateDate")
         chunk, token = page(teams, params)
-        out: dict[str, Any] = {"Workteams": [_team_shape(call, t, forces[t.id]) for t in chunk]}
-        if token:
-            out["NextToken"] = token
-        return out
+        return with_token({"Workteams": [_team_shape(call, t, forces[t.id]) for t in chunk]}, token)
 
 
 @operation("UpdateWorkteam")
@@ -346,10 +343,7 @@ def list_workforces(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         rows = _sorted(_name_contains(rows, params), params,
                        {"Name": lambda w: w.name.lower(), "CreateDate": lambda w: w.created_at}, "CreateDate")
         chunk, token = page(rows, params)
-        out: dict[str, Any] = {"Workforces": [_workforce_shape(call, wf) for wf in chunk]}
-        if token:
-            out["NextToken"] = token
-        return out
+        return with_token({"Workforces": [_workforce_shape(call, wf) for wf in chunk]}, token)
 
 
 @operation("UpdateWorkforce")
@@ -418,8 +412,5 @@ def list_labeling_jobs_for_workteam(call: Call, params: dict[str, Any]) -> dict[
             jobs = [j for j in jobs if needle in codes[j.id]]
         jobs = _sorted(jobs, params, {"CreationTime": lambda j: j.created_at}, "CreationTime")
         chunk, token = page(jobs, params)
-        out: dict[str, Any] = {"LabelingJobSummaryList": [_job_summary(session, j, account, codes[j.id])
-                                                          for j in chunk]}
-        if token:
-            out["NextToken"] = token
-        return out
+        return with_token({"LabelingJobSummaryList": [_job_summary(session, j, account, codes[j.id])
+                                                      for j in chunk]}, token)
