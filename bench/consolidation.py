@@ -252,15 +252,14 @@ def robustness(data: Data) -> list[str]:
             f"{wins} / {ties} / {len(copies) - wins - ties}"]
 
 
-def dynamic_robustness(data: Data) -> tuple[float, int, int, float]:
-    """Dynamic minus full overlap in gold objects on each perturbed copy (each copy against its own full overlap):
-    mean, min, max, and the mean share of answers saved. One replay is one draw of which labelers the file happens
-    to list first on the hard objects; the copies show how much of a loss is that draw."""
+def dynamic_robustness(copies: list[Data], full: list[float]) -> tuple[float, int, int, float]:
+    """Dynamic minus full overlap in gold objects on each perturbed copy (`full`: each copy's accuracy over all its
+    answers): mean, min, max, and the mean share of answers saved. One replay is one draw of which labelers the file
+    happens to list first on the hard objects; the copies show how much of a loss is that draw."""
     changes, saved = [], []
-    for seed in ROBUSTNESS_SEEDS:
-        copy = data.subset(dropped(data, seed))
+    for copy, copy_full in zip(copies, full, strict=True):
         bought, acc = replay(copy)
-        changes.append(round(copy.gold_objects(acc - copy.default_accuracy())))
+        changes.append(round(copy.gold_objects(acc - copy_full)))
         saved.append(1 - bought / copy.labels.size)
     return float(np.mean(changes)), min(changes), max(changes), float(np.mean(saved))
 
@@ -360,8 +359,10 @@ def main() -> None:
             saving = 1 - bought / data.labels.size
             ok = saving >= 0.30 and acc >= full - 1e-12
             same_budget = data.default_accuracy(fixed_overlap(data, bought))
-            noise = np.mean([data.default_accuracy(dropped(data, seed)) for seed in ROBUSTNESS_SEEDS])
-            mean, low, high, copy_saving = dynamic_robustness(data)
+            copies = [data.subset(dropped(data, seed)) for seed in ROBUSTNESS_SEEDS]
+            copies_full = [copy.default_accuracy() for copy in copies]
+            noise = np.mean(copies_full)
+            mean, low, high, copy_saving = dynamic_robustness(copies, copies_full)
             rows.append([name, str(data.labels.size), str(bought), f"{saving:.1%}", f"{full:.3f}", f"{acc:.3f}",
                          f"{data.gold_objects(acc - full):+.0f}", f"{data.gold_objects(same_budget - full):+.0f}",
                          f"{data.gold_objects(noise - full):+.1f}",
