@@ -7,7 +7,7 @@ Each mean IoU is printed with its 95% bootstrap interval over the scored boxes.
 
 `report()` is also called by bench/consolidation.py. Gold is read only to score; the consolidator never sees it.
 
-Reading the numbers: gold is, on 36 of its 43 tasks, exactly worker 3's box (the gold author also answered as a
+Reading the numbers: gold is, on 35 of its 43 tasks, exactly worker 3's box (the gold author also answered as a
 worker), and the rest of the crowd sits about 1-2 px up and left of it. A consolidator that scores well here by
 trusting worker 3 is reading gold; check a change with worker 3's answers removed as well.
 """

@@ -246,7 +246,7 @@ def test_fused_boxes_beat_the_per_corner_median_on_crowdseg_boxes() -> None:
 
     The brief's 0.90 is not reached without looking at gold: the crowd's boxes sit about 1 px left and 1-2 px above
     the gold ones (median offsets -1, -2, -1, -2 on x1, y1, x2, y2), and task 35's gold outlines a part of what 39
-    of 41 workers boxed; see bench/consolidation_boxes.py. Gold is, on 36 of its 43 tasks, exactly worker 3's box
+    of 41 workers boxed; see bench/consolidation_boxes.py. Gold is, on 35 of its 43 tasks, exactly worker 3's box
     (the gold author answered as a worker), and where worker 3 and the rest split (tasks 7, 25, 35, 43) gold
     follows worker 3. Estimator changes (weighted/trimmed mean, Huber, noise-scale EM, per-worker edge bias) all
     stay within 0.892-0.896; only an outward-leaning quantile (40th/60th percentile edges, 0.901) passes 0.90,
