@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from shared.domain.consolidation.base import ground_truth_confidence
+from shared.domain.consolidation.labeler_quality import by_object, largest_shift, shrunk_qualities
+from shared.domain.consolidation.seed_clusters import seed_clusters
 
 NOISE_FLOOR = 0.05  # added to 1 - quality before inverting, so one perfect worker cannot take all the weight
 
@@ -199,13 +201,8 @@ class BoxConsolidator:
             observations = {}
             results = {oid: self._consolidate(answered, groups, weight, observations)
                        for oid, (answered, groups) in objects.items()}
-            pooled = [x for obs in observations.values() for x in obs]
-            fallback = float(np.mean(pooled)) if pooled else 1.0
-            k = self.prior_strength
-            new_quality = dict(prior)  # a worker seen only on one-worker images keeps their prior
-            for w, obs in observations.items():
-                new_quality[w] = (sum(obs) + k * prior.get(w, fallback)) / (len(obs) + k)
-            shift = max((abs(q - quality.get(w, np.inf)) for w, q in new_quality.items()), default=0.0)
+            new_quality = shrunk_qualities(observations, prior, self.prior_strength)
+            shift = largest_shift(new_quality, quality)
             quality = new_quality
             if shift < self.tol:
                 break
@@ -224,12 +221,7 @@ class BoxConsolidator:
     @staticmethod
     def _read(answers: Iterable[BoxAnswer]) -> dict[int, tuple[list[int], list[_Group]]]:
         """Per image: the workers who answered and the boxes grouped by class, in an order independent of input."""
-        rows: dict[int, dict[int, tuple[Box, ...]]] = {}
-        for a in answers:
-            seen = rows.setdefault(a.object_id, {})
-            if a.worker_id in seen:
-                raise ValueError(f"worker {a.worker_id} answered object {a.object_id} twice")
-            seen[a.worker_id] = tuple(a.boxes)
+        rows = by_object(answers, lambda a: tuple(a.boxes))
         objects: dict[int, tuple[list[int], list[_Group]]] = {}
         for oid, by_worker in rows.items():
             per_label: dict[int, list[tuple[int, float, float, float, float]]] = {}
@@ -289,7 +281,7 @@ class BoxConsolidator:
         """Seed by support, then re-match every box to the fused centres until the membership is stable."""
         corners, workers, thr = group.corners, group.workers, self.iou_threshold
         pair = pairwise_iou(corners, corners)
-        clusters = self._seed(pair, workers, weight, np.arange(len(workers)))
+        clusters = seed_clusters(pair, workers, np.arange(len(workers)), thr, weight)
         for _ in range(self.max_iterations):
             centres = np.array([self._fuse(corners[c], weight[c]) for c in clusters])
             overlap = pairwise_iou(corners, centres)
@@ -306,7 +298,7 @@ class BoxConsolidator:
                 taken[k].add(int(workers[box]))
             new = [np.flatnonzero(assigned == k) for k in range(len(clusters))]
             new = [c for c in new if len(c)]
-            new += self._seed(pair, workers, weight, np.flatnonzero(assigned < 0))
+            new += seed_clusters(pair, workers, np.flatnonzero(assigned < 0), thr, weight)
             if len(new) == len(clusters) and all(np.array_equal(a, b) for a, b in zip(new, clusters, strict=True)):
                 break
             clusters = new
@@ -320,39 +312,3 @@ class BoxConsolidator:
         if centre[2] > centre[0] and centre[3] > centre[1]:
             return centre
         return corners[int(np.argmax(pairwise_iou(corners, corners) @ weight))]
-
-    def _seed(self, pair: np.ndarray, workers: np.ndarray, weight: np.ndarray, pool: np.ndarray) -> list[np.ndarray]:
-        """Greedy clusters over the boxes in `pool`: the best-supported box first, then each other worker's
-        closest box to it at IoU >= threshold."""
-        if len(pool) == 0:
-            return []
-        thr = self.iou_threshold
-        sub = pair[np.ix_(pool, pool)]
-        ws = workers[pool]
-        others = np.unique(ws)
-        # best[i, v]: the highest IoU between box i and any box of worker v (0 for i's own worker)
-        best = np.stack([np.where(ws == v, sub, 0.0).max(axis=1) for v in others], axis=1)
-        best[ws[:, None] == others[None, :]] = 0.0
-        hit = best >= thr
-        support = hit.sum(axis=1)
-        wp = weight[pool]
-        worker_weight = np.array([wp[ws == v][0] for v in others])
-        score = (best * hit * worker_weight[None, :]).sum(axis=1)
-        order = np.lexsort((np.arange(len(pool)), -score, -support))
-        free = np.ones(len(pool), dtype=bool)
-        clusters: list[np.ndarray] = []
-        for i in order:
-            if not free[i]:
-                continue
-            members = [i]
-            free[i] = False
-            for v in others:
-                if v == ws[i]:
-                    continue
-                cand = np.flatnonzero(free & (ws == v) & (sub[i] >= thr))
-                if len(cand):
-                    j = cand[np.argmax(sub[i, cand])]
-                    members.append(j)
-                    free[j] = False
-            clusters.append(np.sort(pool[np.array(members)]))
-        return clusters

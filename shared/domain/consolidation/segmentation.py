@@ -35,9 +35,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from shared.domain.consolidation.base import ground_truth_confidence
-
-MIN_WEIGHT = 0.05  # a worker at or below chance still counts a little, so equal-quality ties stay symmetric
-QUALITY_CLIP = (1e-3, 1 - 1e-3)
+from shared.domain.consolidation.labeler_quality import (
+    by_object,
+    largest_shift,
+    log_odds_weight,
+    mean_known,
+    shrunk_qualities,
+)
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,7 @@ class MaskConsolidator:
         for rounds in range(self.max_rounds + 1):  # noqa: B007 - reported as n_rounds_
             weight, labels = self._vote(objects, workers, quality, k)
             new_quality = self._update_quality(objects, labels, batch_prior)
-            shift = max((abs(q - quality.get(w, np.inf)) for w, q in new_quality.items()), default=0.0)
+            shift = largest_shift(new_quality, quality)
             quality = new_quality
             if shift < self.tol:
                 break
@@ -191,8 +195,8 @@ class MaskConsolidator:
 
     def _vote(self, objects: Mapping[int, tuple[list[int], np.ndarray]], workers: list[int],
               quality: Mapping[int, float], k: int) -> tuple[dict[int, float], dict[int, np.ndarray]]:
-        default = float(np.mean(list(quality.values()))) if quality else None
-        weight = {w: self._weight(quality.get(w, default), k) for w in workers}
+        default = mean_known(quality)
+        weight = {w: log_odds_weight(quality.get(w, default), k) for w in workers}
         labels = {oid: weighted_vote(masks, np.array([weight[w] for w in ws]))[0]
                   for oid, (ws, masks) in objects.items()}
         return weight, labels
@@ -206,26 +210,12 @@ class MaskConsolidator:
                 continue  # one worker always agrees with themself: no evidence of skill
             for w, m in zip(ws, masks, strict=True):
                 observations.setdefault(w, []).append(float(np.mean(m == labels[oid])) if m.size else 1.0)
-        pooled = [x for obs in observations.values() for x in obs]
-        fallback = float(np.mean(pooled)) if pooled else 1.0
-        s = self.prior_strength
-        quality = dict(prior)  # a worker seen only on one-worker images keeps their prior
-        for w, obs in observations.items():
-            quality[w] = (sum(obs) + s * prior.get(w, fallback)) / (len(obs) + s)
-        return quality
-
-    @staticmethod
-    def _weight(quality: float | None, n_classes: int) -> float:
-        if quality is None:
-            return 1.0
-        q = float(np.clip(quality, *QUALITY_CLIP))
-        return max(float(np.log((n_classes - 1) * q / (1 - q))), MIN_WEIGHT)
+        return shrunk_qualities(observations, prior, self.prior_strength)
 
     @staticmethod
     def _read(answers: Iterable[MaskAnswer], n_classes: int | None) -> dict[int, tuple[list[int], np.ndarray]]:
         """Per image: worker ids in ascending order and their masks stacked (n, H, W)."""
-        rows: dict[int, dict[int, np.ndarray]] = {}
-        for a in answers:
+        def checked(a: MaskAnswer) -> np.ndarray:
             mask = np.asarray(a.mask)
             if mask.ndim != 2:
                 raise ValueError(f"mask of worker {a.worker_id} on object {a.object_id} is not 2-D")
@@ -234,10 +224,9 @@ class MaskConsolidator:
             if mask.size and (mask.min() < 0 or (n_classes is not None and mask.max() >= n_classes)):
                 raise ValueError(f"class index outside 0..{'' if n_classes is None else n_classes - 1} "
                                  f"in worker {a.worker_id}'s mask on object {a.object_id}")
-            seen = rows.setdefault(a.object_id, {})
-            if a.worker_id in seen:
-                raise ValueError(f"worker {a.worker_id} answered object {a.object_id} twice")
-            seen[a.worker_id] = mask
+            return mask
+
+        rows = by_object(answers, checked)
         objects: dict[int, tuple[list[int], np.ndarray]] = {}
         for oid, by_worker in rows.items():
             ws = sorted(by_worker)

@@ -38,9 +38,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from shared.domain.consolidation.base import ground_truth_confidence
-
-MIN_WEIGHT = 0.05
-QUALITY_CLIP = (1e-3, 1 - 1e-3)
+from shared.domain.consolidation.labeler_quality import (
+    by_object,
+    largest_shift,
+    log_odds_weight,
+    mean_known,
+    shrunk_qualities,
+)
+from shared.domain.consolidation.seed_clusters import seed_clusters
 
 
 @dataclass(frozen=True)
@@ -155,18 +160,13 @@ class SpanConsolidator:
         weight: dict[int, float] = {}
         rounds = 0
         for rounds in range(self.max_rounds + 1):  # noqa: B007 - reported as n_rounds_
-            default = float(np.mean(list(quality.values()))) if quality else None
-            weight = {w: self._weight(quality.get(w, default), k) for w in workers}
+            default = mean_known(quality)
+            weight = {w: log_odds_weight(quality.get(w, default), k) for w in workers}
             observations: dict[int, list[float]] = {}
             results = {oid: self._consolidate(answered, group, weight, observations)
                        for oid, (answered, group) in objects.items()}
-            pooled = [x for obs in observations.values() for x in obs]
-            fallback = float(np.mean(pooled)) if pooled else 1.0
-            s = self.prior_strength
-            new_quality = dict(prior)  # a worker seen only on one-worker texts keeps their prior
-            for w, obs in observations.items():
-                new_quality[w] = (sum(obs) + s * prior.get(w, fallback)) / (len(obs) + s)
-            shift = max((abs(q - quality.get(w, np.inf)) for w, q in new_quality.items()), default=0.0)
+            new_quality = shrunk_qualities(observations, prior, self.prior_strength)
+            shift = largest_shift(new_quality, quality)
             quality = new_quality
             if shift < self.tol:
                 break
@@ -182,20 +182,8 @@ class SpanConsolidator:
     # -- internals -----------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _weight(quality: float | None, n_classes: int) -> float:
-        if quality is None:
-            return 1.0
-        q = float(np.clip(quality, *QUALITY_CLIP))
-        return max(float(np.log((n_classes - 1) * q / (1 - q))), MIN_WEIGHT)
-
-    @staticmethod
     def _read(answers: Iterable[SpanAnswer], index: Mapping[str, int]) -> dict[int, tuple[list[int], _Group]]:
-        rows: dict[int, dict[int, tuple[Span, ...]]] = {}
-        for a in answers:
-            seen = rows.setdefault(a.object_id, {})
-            if a.worker_id in seen:
-                raise ValueError(f"worker {a.worker_id} answered object {a.object_id} twice")
-            seen[a.worker_id] = tuple(a.entities)
+        rows = by_object(answers, lambda a: tuple(a.entities))
         objects: dict[int, tuple[list[int], _Group]] = {}
         for oid, by_worker in rows.items():
             items: list[tuple[int, int, int, int]] = []
@@ -260,7 +248,7 @@ class SpanConsolidator:
             return []
         pair = pairwise_jaccard(ranges, ranges)
         same = group.labels[:, None] == group.labels[None, :]
-        clusters = self._seed(pair, same, workers, np.arange(n))
+        clusters = seed_clusters(pair, workers, np.arange(n), thr, prefer=same)
         for _ in range(self.max_iterations):
             centres = [self._centre(c, group, w) for c in clusters]
             overlap = pairwise_jaccard(ranges, np.array([[s, e] for s, e, _ in centres]))
@@ -279,39 +267,8 @@ class SpanConsolidator:
                 taken[k].add(int(workers[i]))
             new = [np.flatnonzero(assigned == k) for k in range(len(clusters))]
             new = [c for c in new if len(c)]
-            new += self._seed(pair, same, workers, np.flatnonzero(assigned < 0))
+            new += seed_clusters(pair, workers, np.flatnonzero(assigned < 0), thr, prefer=same)
             if len(new) == len(clusters) and all(np.array_equal(a, b) for a, b in zip(new, clusters, strict=True)):
                 break
             clusters = new
         return [(c, self._centre(c, group, w)) for c in clusters]
-
-    def _seed(self, pair: np.ndarray, same: np.ndarray, workers: np.ndarray, pool: np.ndarray) -> list[np.ndarray]:
-        """Greedy clusters over `pool`: the best-supported span first, then each other worker's closest span to
-        it (same label first, then higher Jaccard) at Jaccard >= threshold."""
-        if len(pool) == 0:
-            return []
-        thr = self.jaccard_threshold
-        sub, sub_same, ws = pair[np.ix_(pool, pool)], same[np.ix_(pool, pool)], workers[pool]
-        others = np.unique(ws)
-        best = np.stack([np.where(ws == v, sub, 0.0).max(axis=1) for v in others], axis=1)
-        best[ws[:, None] == others[None, :]] = 0.0
-        hit = best >= thr
-        support, score = hit.sum(axis=1), (best * hit).sum(axis=1)
-        order = np.lexsort((np.arange(len(pool)), -score, -support))
-        free = np.ones(len(pool), dtype=bool)
-        clusters: list[np.ndarray] = []
-        for i in order:
-            if not free[i]:
-                continue
-            members = [i]
-            free[i] = False
-            for v in others:
-                if v == ws[i]:
-                    continue
-                cand = np.flatnonzero(free & (ws == v) & (sub[i] >= thr))
-                if len(cand):
-                    j = cand[np.lexsort((cand, -sub[i, cand], ~sub_same[i, cand]))[0]]
-                    members.append(j)
-                    free[j] = False
-            clusters.append(np.sort(pool[np.array(members)]))
-        return clusters
