@@ -20,7 +20,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from shared.domain.errors import ValidationFailed
-from shared.domain.output import gt_file_stamp
+from shared.domain.output import JobLayout, gt_file_stamp
 
 EVENT_VERSION = "2018-10-16"
 # botocore caps PreHumanTaskLambdaArn / AnnotationConsolidationLambdaArn at 2048 characters.
@@ -274,14 +274,8 @@ def parse_consolidation_response(resp: Any, label_attribute: str,
 # -- S3 layout (§1.10) ---------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class HookLayout:
-    """Consolidation request/response files under `<output>/<job-name>/` (same root as output.JobLayout)."""
-
-    root: str
-
-    @classmethod
-    def for_job(cls, output_uri: str, job_name: str) -> HookLayout:
-        return cls(root=f"{output_uri.rstrip('/')}/{job_name}")
+class HookLayout(JobLayout):
+    """The job's output layout plus the consolidation hook's request/response files, under the same root."""
 
     def _file(self, kind: str, moment: datetime, iteration: int, suffix: str) -> str:
         return (f"{self.root}/annotations/consolidated-annotation/{kind}/iteration-{iteration}/"

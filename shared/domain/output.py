@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 
 def _utc(moment: datetime) -> datetime:
@@ -53,7 +53,7 @@ class JobLayout:
     root: str
 
     @classmethod
-    def for_job(cls, output_uri: str, job_name: str) -> JobLayout:
+    def for_job(cls, output_uri: str, job_name: str) -> Self:
         return cls(root=f"{output_uri.rstrip('/')}/{job_name}")
 
     @property
