@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.domain import gold
-from shared.domain.answers import normalize_answer
 from shared.domain.errors import ValidationFailed
+from shared.domain.known_answers import check_known_item
 from shared.domain.labels import LabelConfig, check_labels
-from shared.domain.manifest import BadLine, check_record
 from shared.domain.pricing import WorkforceKind
 from shared.domain.task_types import TaskTypeSpec, spec_for
 
@@ -88,21 +87,8 @@ def build(task_type: str, labels: list[str], items: list[Any], pass_ratio: float
     config = LabelConfig(names)
     checked = []
     for i, item in enumerate(items):
-        where = f"items[{i}]"
-        if not isinstance(item, dict) or "answer" not in item:
-            raise ValidationFailed("an item is an object with the data key and an 'answer'", where)
-        line = {k: v for k, v in item.items() if k != "answer"}
-        try:
-            parsed = check_record(line, json.dumps(line, ensure_ascii=False), spec.source_key)
-        except BadLine as exc:
-            raise ValidationFailed(str(exc), where) from None
-        try:
-            known = normalize_answer(spec, item["answer"], config, text=parsed.source)
-            if check_known is not None:
-                check_known(known, config)
-        except ValidationFailed as exc:
-            raise ValidationFailed(exc.message, f"{where}.{exc.field or 'answer'}") from None
-        checked.append(Item(parsed.source, parsed.source_ref, known))
+        known = check_known_item(item, f"items[{i}]", spec, config, "an item", check_known)
+        checked.append(Item(known.source, known.source_ref, known.known))
     return Qualification(task_type, names, tuple(checked), float(pass_ratio), int(max_attempts))
 
 

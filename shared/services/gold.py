@@ -20,10 +20,9 @@ from sqlalchemy.orm import Session
 from shared.bootstrap import Deps
 from shared.domain import agreement as agreement_rules
 from shared.domain import gold as rules
-from shared.domain.answers import normalize_answer
 from shared.domain.errors import ValidationFailed
+from shared.domain.known_answers import check_known_item
 from shared.domain.labels import LabelConfig
-from shared.domain.manifest import BadLine, check_record
 from shared.domain.money import micros_to_usd
 from shared.domain.states import AssignmentState, JobStatus, ObjectState
 from shared.domain.task_types import AnswerKind, TaskTypeSpec, spec_for
@@ -55,25 +54,12 @@ def add_gold_items(session: Session, job: Job, facts_spec: TaskTypeSpec, labels:
     if len(items) > MAX_GOLD_ITEMS:
         raise ValidationFailed(f"at most {MAX_GOLD_ITEMS} gold items", field)
     rows = []
+    check_known = check_mask_answer if facts_spec.answer_kind == AnswerKind.MASK else None
     for i, item in enumerate(items):
-        where = f"{field}[{i}]"
-        if not isinstance(item, dict) or "answer" not in item:
-            raise ValidationFailed("a gold item is an object with the data key and an 'answer'", where)
-        line = {k: v for k, v in item.items() if k != "answer"}
-        text = json.dumps(line, ensure_ascii=False)
-        try:
-            parsed = check_record(line, text, facts_spec.source_key)
-        except BadLine as exc:
-            raise ValidationFailed(str(exc), where) from None
-        try:
-            known = normalize_answer(facts_spec, item["answer"], labels, text=parsed.source)
-            if facts_spec.answer_kind == AnswerKind.MASK:
-                check_mask_answer(known, labels)
-        except ValidationFailed as exc:
-            raise ValidationFailed(exc.message, f"{where}.{exc.field or 'answer'}") from None
-        rows.append({"job_id": job.id, "line_no": -(i + 1), "raw": text, "source": parsed.source,
-                     "source_ref": parsed.source_ref, "state": ObjectState.GOLD.value, "remaining": 0,
-                     "answers_count": 0, "gold_json": json.dumps(known, ensure_ascii=False)})
+        known = check_known_item(item, f"{field}[{i}]", facts_spec, labels, "a gold item", check_known)
+        rows.append({"job_id": job.id, "line_no": -(i + 1), "raw": known.text, "source": known.source,
+                     "source_ref": known.source_ref, "state": ObjectState.GOLD.value, "remaining": 0,
+                     "answers_count": 0, "gold_json": json.dumps(known.known, ensure_ascii=False)})
     if rows:
         session.execute(insert(DataObject), rows)
     return len(rows)
