@@ -235,29 +235,43 @@ def replay(data: Data) -> tuple[int, float]:
     return len(rows), data.accuracy(final.predict())
 
 
-def robustness(data: Data) -> list[str]:
+@dataclass
+class Perturbed:
+    """The 8 copies of a dataset with 5% of the answers dropped at random, and the default's accuracy on each:
+    fitted once, read by both the robustness and the dynamic-overlap sections."""
+
+    copies: list[Data]
+    default: list[float]
+
+
+def perturbed(data: Data) -> Perturbed:
+    copies = [data.subset(dropped(data, seed)) for seed in ROBUSTNESS_SEEDS]
+    return Perturbed(copies, [copy.default_accuracy() for copy in copies])
+
+
+def robustness(data: Data, full_default: float, noisy: Perturbed) -> list[str]:
     """Default minus Crowd-Kit's DawidSkene, in gold objects: on the full data, then on each perturbed copy."""
     import pandas as pd
     from crowdkit.aggregation import DawidSkene as CKDawidSkene
 
-    def margin(keep: np.ndarray) -> int:
-        frame = pd.DataFrame({"task": data.tasks[keep], "worker": data.workers[keep], "label": data.labels[keep]})
-        theirs = data.accuracy(CKDawidSkene().fit_predict(frame).to_dict())
-        return round(data.gold_objects(data.default_accuracy(keep) - theirs))
+    def margin(copy: Data, default: float) -> int:
+        frame = pd.DataFrame({"task": copy.tasks, "worker": copy.workers, "label": copy.labels})
+        theirs = copy.accuracy(CKDawidSkene().fit_predict(frame).to_dict())
+        return round(copy.gold_objects(default - theirs))
 
-    full = margin(np.ones(data.labels.size, dtype=bool))
-    copies = [margin(dropped(data, seed)) for seed in ROBUSTNESS_SEEDS]
+    full = margin(data, full_default)
+    copies = [margin(copy, default) for copy, default in zip(noisy.copies, noisy.default, strict=True)]
     wins, ties = sum(m > 0 for m in copies), sum(m == 0 for m in copies)
     return [data.name, f"{full:+d}", f"{np.mean(copies):+.1f}", f"{min(copies):+d} .. {max(copies):+d}",
             f"{wins} / {ties} / {len(copies) - wins - ties}"]
 
 
-def dynamic_robustness(copies: list[Data], full: list[float]) -> tuple[float, int, int, float]:
-    """Dynamic minus full overlap in gold objects on each perturbed copy (`full`: each copy's accuracy over all its
+def dynamic_robustness(noisy: Perturbed) -> tuple[float, int, int, float]:
+    """Dynamic minus full overlap in gold objects on each perturbed copy (each against the default over all its
     answers): mean, min, max, and the mean share of answers saved. One replay is one draw of which labelers the file
     happens to list first on the hard objects; the copies show how much of a loss is that draw."""
     changes, saved = [], []
-    for copy, copy_full in zip(copies, full, strict=True):
+    for copy, copy_full in zip(noisy.copies, noisy.default, strict=True):
         bought, acc = replay(copy)
         changes.append(round(copy.gold_objects(acc - copy_full)))
         saved.append(1 - bought / copy.labels.size)
@@ -308,9 +322,18 @@ def main() -> None:
     gw_cols = list(groundwork_methods())
     ck_cols = ["MV", "DS", "GLAD", "MACE"]
     acc_rows, time_rows, notes = [], [], []
-    for name in names:
-        data = load(name)
+    datasets = {name: load(name) for name in names}  # read once, used by every section
+    full_default: dict[str, float] = {}
+    noisy: dict[str, Perturbed] = {}
+
+    def perturbation(name: str) -> Perturbed:
+        if name not in noisy:
+            noisy[name] = perturbed(datasets[name])
+        return noisy[name]
+
+    for name, data in datasets.items():
         gw = run_groundwork(data)
+        full_default[name] = gw["default"][0]
         ck = {} if args.skip_crowdkit else run_crowdkit(data)
         ck_best = max(a for a, _ in ck.values()) if ck else None
         gt_output = ground_truth_output_accuracy(data)
@@ -325,9 +348,7 @@ def main() -> None:
         time_rows.append([name, *(f"{gw[c][1]:.3f}" for c in gw_cols),
                           *(f"{ck[c][1]:.3f}" if ck else "-" for c in ck_cols), faster])
         if data.raw_rows != data.labels.size:
-            raw = load(name, dedupe=False)
-            raw_default = raw.accuracy(default_classifier().fit_arrays(raw.tasks, raw.workers, raw.labels,
-                                                                       raw.n_classes).predict())
+            raw_default = load(name, dedupe=False).default_accuracy()
             notes.append(f"{name}: {data.raw_rows} rows -> {data.labels.size} after keeping the first answer per "
                          f"(task, worker); default on the raw rows: {raw_default:.4f}")
         print(f"  {name}: done ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -346,23 +367,20 @@ def main() -> None:
         print(f"\nRobustness: default minus Crowd-Kit DawidSkene in gold objects, on the full data and on "
               f"{len(ROBUSTNESS_SEEDS)} copies with {DROP_SHARE:.0%} of the answers dropped at random")
         print_table(["dataset", "full data", "mean of copies", "range", "wins / ties / losses"],
-                    [robustness(load(name)) for name in names])
+                    [robustness(data, full_default[name], perturbation(name)) for name, data in datasets.items()])
 
     if not args.skip_dynamic:
         print(f"\nDynamic overlap (policy {POLICY}, max workers = the dataset's full overlap; skills re-learned "
               f"online from bought answers)")
         rows = []
-        for name in [n for n in DENSE if n in names]:
-            data = load(name)
-            full = data.default_accuracy()
+        for name in [n for n in DENSE if n in datasets]:
+            data, full = datasets[name], full_default[name]
             bought, acc = replay(data)
             saving = 1 - bought / data.labels.size
             ok = saving >= 0.30 and acc >= full - 1e-12
             same_budget = data.default_accuracy(fixed_overlap(data, bought))
-            copies = [data.subset(dropped(data, seed)) for seed in ROBUSTNESS_SEEDS]
-            copies_full = [copy.default_accuracy() for copy in copies]
-            noise = np.mean(copies_full)
-            mean, low, high, copy_saving = dynamic_robustness(copies, copies_full)
+            noise = np.mean(perturbation(name).default)
+            mean, low, high, copy_saving = dynamic_robustness(perturbation(name))
             rows.append([name, str(data.labels.size), str(bought), f"{saving:.1%}", f"{full:.3f}", f"{acc:.3f}",
                          f"{data.gold_objects(acc - full):+.0f}", f"{data.gold_objects(same_budget - full):+.0f}",
                          f"{data.gold_objects(noise - full):+.1f}",

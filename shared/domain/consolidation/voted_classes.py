@@ -51,22 +51,24 @@ class VotedOrBaseRateClass(ArrayConsolidator):
     def _fit_encoded(self, enc: EncodedAnswers) -> np.ndarray:
         posterior = np.asarray(self.model.fit_encoded(enc).proba_, dtype=float)
         votes = enc.votes()
+        per_object = votes.sum(axis=1)
         allowed = votes > 0
         # The base rate from the answers, not the model's learned prior: a model that swapped classes swapped its
         # prior too.
         base_rate = int(np.argmax(votes.sum(axis=0)))
-        exempt = (self._measured_objects(enc) & (enc.answers_per_object() <= self.base_rate_max_answers)
+        exempt = (self._measured_objects(enc, per_object) & (per_object <= self.base_rate_max_answers)
                   & (posterior[:, base_rate] > np.where(allowed, posterior, 0.0).max(axis=1) + TIE_TOLERANCE))
         allowed[exempt, base_rate] = True
         masked = np.where(allowed, posterior, 0.0)
         total = masked.sum(axis=1, keepdims=True)
         # Where EM put (numerically) no mass on any allowed class, fall back to the vote shares.
-        shares = votes / np.maximum(votes.sum(axis=1, keepdims=True), 1.0)
+        shares = votes / np.maximum(per_object[:, None], 1.0)
         return np.where(total > 1e-12, masked / np.maximum(total, 1e-300), shares)
 
-    def _measured_objects(self, enc: EncodedAnswers) -> np.ndarray:
-        """Objects whose every labeler gave at least `min_shared_answers` answers on objects with other answers."""
-        shared = enc.answers_per_object()[enc.objects] >= 2
+    def _measured_objects(self, enc: EncodedAnswers, per_object: np.ndarray) -> np.ndarray:
+        """Objects whose every labeler gave at least `min_shared_answers` answers on objects with other answers
+        (`per_object`: answers per object)."""
+        shared = per_object[enc.objects] >= 2
         per_worker = np.bincount(enc.workers, weights=shared, minlength=enc.n_workers)
         unmeasured = per_worker[enc.workers] < self.min_shared_answers
         return np.bincount(enc.objects, weights=unmeasured, minlength=enc.n_objects) == 0
